@@ -1,0 +1,58 @@
+# Balise: the one task runner. `make demo` and `make test` work on a fresh machine with
+# Python >= 3.11 and make; uv is fetched into .tools/ when it is not installed.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+BALISE := .venv/bin/balise
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Parallel test workers: one per core by default.
+WORKERS ?= auto
+
+.PHONY: setup demo serve test test-unit test-e2e lint format messages bench clean
+
+.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: .venv/.synced
+	@mkdir -p var
+	$(BALISE) compilemessages --ignore=.venv --ignore=.tools >/dev/null
+	$(BALISE) migrate --noinput
+
+demo: setup
+	$(BALISE) demo
+	@echo "Balise : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
+	@trap 'kill 0' EXIT; \
+	$(BALISE) db_worker & \
+	$(BALISE) runserver $(HOST):$(PORT)
+
+test: .venv/.synced
+	$(BALISE) compilemessages --ignore=.venv --ignore=.tools >/dev/null
+	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+lint: .venv/.synced
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: .venv/.synced
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+messages: .venv/.synced
+	cd balise && ../$(BALISE) makemessages -l en --no-obsolete --ignore=static
+	$(BALISE) compilemessages --ignore=.venv --ignore=.tools
+
+bench: setup
+	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf .venv .tools var/static

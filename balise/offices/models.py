@@ -1,0 +1,140 @@
+"""Tenants and the people who work in them.
+
+An Office (office de tourisme) owns its data; a Network (fédération, relais régional)
+groups offices. Staff users reach an office through a Membership that carries their role.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A staff person; logs in with an email address. Providers never have accounts."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    full_name = models.CharField(_("nom complet"), max_length=150, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    # is_staff only opens Django's admin site, for the installation's operators.
+    is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name or self.email).split(" ")[0]
+
+
+class Network(models.Model):
+    """A regional or departmental federation of offices, compared on a shared core."""
+
+    slug = models.SlugField(_("identifiant"), unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+
+    class Meta:
+        verbose_name = _("réseau")
+        verbose_name_plural = _("réseaux")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Office(models.Model):
+    """A tourism office: the tenant that owns providers, campaigns and workshops."""
+
+    slug = models.SlugField(_("identifiant"), unique=True)
+    name = models.CharField(_("nom"), max_length=200)
+    network = models.ForeignKey(
+        Network,
+        verbose_name=_("réseau"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offices",
+    )
+    territory = models.CharField(
+        _("territoire"), max_length=200, blank=True, help_text=_("Ex. : Communauté de communes du Haut-Vallon")
+    )
+    email = models.EmailField(_("e-mail de contact"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    # Tourinsoft feeds differ from one office to the next: which field holds the address,
+    # the contacts, the category. Stored per office; see members/importers/tourinsoft.py.
+    tourinsoft_mapping = models.JSONField(_("correspondance des champs Tourinsoft"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("office de tourisme")
+        verbose_name_plural = _("offices de tourisme")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrateur")
+    ANIMATOR = "animateur", _("Animateur")
+    READER = "lecteur", _("Lecteur")
+
+
+class Membership(models.Model):
+    """A user's place in an office. Roles: admin > animateur > lecteur (read-only)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.ANIMATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre de l'équipe")
+        verbose_name_plural = _("membres de l'équipe")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "office"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.office} ({self.role})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (Role.ADMIN, Role.ANIMATOR)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN

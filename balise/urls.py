@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from balise.api.urls import api
+from balise.offices import views as office_views
+
+urlpatterns = [
+    path("", office_views.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("compte/", include("balise.offices.account_urls")),
+    path("o/<slug:office_slug>/", include("balise.offices.urls")),
+    path("o/<slug:office_slug>/prestataires/", include("balise.members.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("sante/", office_views.health, name="health"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
