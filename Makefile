@@ -11,10 +11,6 @@ WORKERS ?= auto
 
 .PHONY: setup demo serve test test-unit test-e2e lint format messages bench clean
 
-.tools/bin/uv:
-	python3 -m venv .tools
-	.tools/bin/pip install --quiet uv
-
 $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv

@@ -1,0 +1,81 @@
+"""Directory filters, shared by the list page, the exports and the API."""
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import Category, Commune, Label, MembershipStatus, Provider, Tag
+
+
+class ProviderFilterForm(forms.Form):
+    """Validated filters over an office's providers; unknown or bad values are ignored."""
+
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    category = forms.ChoiceField(
+        label=_("Catégorie"), required=False, choices=[("", _("Toutes"))] + Category.choices
+    )
+    commune = forms.ModelChoiceField(
+        label=_("Commune"),
+        required=False,
+        queryset=Commune.objects.none(),
+        to_field_name="insee_code",
+        empty_label=_("Toutes"),
+    )
+    membership_status = forms.ChoiceField(
+        label=_("Adhésion"),
+        required=False,
+        choices=[("", _("Toutes"))] + MembershipStatus.choices,
+    )
+    label = forms.ModelChoiceField(
+        label=_("Label"), required=False, queryset=Label.objects.none(), empty_label=_("Tous")
+    )
+    tag = forms.ModelChoiceField(
+        label=_("Étiquette"), required=False, queryset=Tag.objects.none(), empty_label=_("Toutes")
+    )
+    has_website = forms.NullBooleanField(
+        label=_("Site web"),
+        required=False,
+        widget=forms.Select(choices=[("", _("Indifférent")), ("true", _("Avec")), ("false", _("Sans"))]),
+    )
+    archived = forms.BooleanField(label=_("Voir les archivés"), required=False)
+
+    def __init__(self, data=None, *, office, **kwargs):
+        super().__init__(data, **kwargs)
+        self.office = office
+        self.fields["commune"].queryset = Commune.objects.filter(providers__office=office).distinct()
+        self.fields["label"].queryset = Label.objects.filter(providers__office=office).distinct()
+        self.fields["tag"].queryset = Tag.objects.filter(office=office)
+
+    def filter(self, qs: QuerySet[Provider] | None = None) -> QuerySet[Provider]:
+        """Apply the valid filters to ``qs`` (default: all the office's providers)."""
+        if qs is None:
+            qs = Provider.objects.filter(office=self.office)
+        # Validate field by field: one bad value should not drop the other filters.
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        qs = qs.archived() if data.get("archived") else qs.active()
+        if data.get("q"):
+            qs = qs.search(data["q"])
+        if data.get("category"):
+            qs = qs.filter(category=data["category"])
+        if data.get("commune"):
+            qs = qs.filter(commune=data["commune"])
+        if data.get("membership_status"):
+            qs = qs.filter(membership_status=data["membership_status"])
+        if data.get("label"):
+            qs = qs.filter(labels=data["label"])
+        if data.get("tag"):
+            qs = qs.filter(tags=data["tag"])
+        if data.get("has_website") is True:
+            qs = qs.exclude(website="")
+        elif data.get("has_website") is False:
+            qs = qs.filter(website="")
+        return qs
+
+    @property
+    def active_count(self) -> int:
+        """How many filters are in use, for the "N filtres actifs" hint."""
+        if not self.is_bound:
+            return 0
+        self.is_valid()
+        return sum(1 for name, value in self.cleaned_data.items() if value not in (None, "", False))
