@@ -12,7 +12,7 @@ class ProviderFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
     category = forms.ChoiceField(
-        label=_("Catégorie"), required=False, choices=[("", _("Toutes"))] + Category.choices
+        label=_("Catégorie"), required=False, choices=[("", _("Toutes")), *Category.choices]
     )
     commune = forms.ModelChoiceField(
         label=_("Commune"),
@@ -24,7 +24,7 @@ class ProviderFilterForm(forms.Form):
     membership_status = forms.ChoiceField(
         label=_("Adhésion"),
         required=False,
-        choices=[("", _("Toutes"))] + MembershipStatus.choices,
+        choices=[("", _("Toutes")), *MembershipStatus.choices],
     )
     label = forms.ModelChoiceField(
         label=_("Label"), required=False, queryset=Label.objects.none(), empty_label=_("Tous")
@@ -35,15 +35,26 @@ class ProviderFilterForm(forms.Form):
     has_website = forms.NullBooleanField(
         label=_("Site web"),
         required=False,
-        widget=forms.Select(choices=[("", _("Indifférent")), ("true", _("Avec")), ("false", _("Sans"))]),
+        widget=forms.Select(
+            choices=[("", _("Indifférent")), ("true", _("Avec")), ("false", _("Sans"))]
+        ),
     )
     archived = forms.BooleanField(label=_("Voir les archivés"), required=False)
 
     def __init__(self, data=None, *, office, **kwargs):
         super().__init__(data, **kwargs)
         self.office = office
-        self.fields["commune"].queryset = Commune.objects.filter(providers__office=office).distinct()
-        self.fields["label"].queryset = Label.objects.filter(providers__office=office).distinct()
+        # Semi-joins (IN subqueries) rather than DISTINCT over a join: the directory can hold
+        # tens of thousands of providers and these run on every list page.
+        office_providers = Provider.objects.filter(office=office)
+        self.fields["commune"].queryset = Commune.objects.filter(
+            pk__in=office_providers.values("commune_id")
+        )
+        self.fields["label"].queryset = Label.objects.filter(
+            pk__in=Provider.labels.through.objects.filter(provider__office=office).values(
+                "label_id"
+            )
+        )
         self.fields["tag"].queryset = Tag.objects.filter(office=office)
 
     def filter(self, qs: QuerySet[Provider] | None = None) -> QuerySet[Provider]:
@@ -51,8 +62,11 @@ class ProviderFilterForm(forms.Form):
         if qs is None:
             qs = Provider.objects.filter(office=self.office)
         # Validate field by field: one bad value should not drop the other filters.
-        self.is_valid()
-        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        data = {}
+        if self.is_bound:
+            # cleaned_data keeps only the valid fields: one bad value does not drop the others.
+            self.is_valid()
+            data = self.cleaned_data
         qs = qs.archived() if data.get("archived") else qs.active()
         if data.get("q"):
             qs = qs.search(data["q"])

@@ -135,7 +135,9 @@ class Tag(models.Model):
         verbose_name = _("étiquette")
         verbose_name_plural = _("étiquettes")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["office", "name"], name="unique_tag_per_office")]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="unique_tag_per_office")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -207,8 +209,12 @@ class Provider(models.Model):
         blank=True,
         related_name="providers",
     )
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     contact_name = models.CharField(_("personne à contacter"), max_length=150, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -218,13 +224,18 @@ class Provider(models.Model):
         _("réseaux sociaux"), default=dict, blank=True, help_text=_("Réseau → adresse du compte.")
     )
 
-    labels = models.ManyToManyField(Label, verbose_name=_("labels"), blank=True, related_name="providers")
+    labels = models.ManyToManyField(
+        Label, verbose_name=_("labels"), blank=True, related_name="providers"
+    )
     classification = models.CharField(
         _("classement"), max_length=100, blank=True, help_text=_("Ex. : 3 étoiles, 3 épis.")
     )
 
     membership_status = models.CharField(
-        _("adhésion"), max_length=20, choices=MembershipStatus.choices, default=MembershipStatus.MEMBER
+        _("adhésion"),
+        max_length=20,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.MEMBER,
     )
     membership_year = models.PositiveSmallIntegerField(_("année d'adhésion"), null=True, blank=True)
 
@@ -233,12 +244,16 @@ class Provider(models.Model):
         default=False,
         help_text=_("Consentement RGPD aux envois d'information (ateliers, actualités)."),
     )
-    marketing_consent_at = models.DateTimeField(_("consentement recueilli le"), null=True, blank=True)
+    marketing_consent_at = models.DateTimeField(
+        _("consentement recueilli le"), null=True, blank=True
+    )
     marketing_consent_source = models.CharField(
         _("origine du consentement"), max_length=100, blank=True
     )
 
-    tags = models.ManyToManyField(Tag, verbose_name=_("étiquettes"), blank=True, related_name="providers")
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("étiquettes"), blank=True, related_name="providers"
+    )
     notes = models.TextField(_("notes internes"), blank=True)
 
     archived_at = models.DateTimeField(_("archivé le"), null=True, blank=True)

@@ -87,7 +87,10 @@ class Office(models.Model):
         related_name="offices",
     )
     territory = models.CharField(
-        _("territoire"), max_length=200, blank=True, help_text=_("Ex. : Communauté de communes du Haut-Vallon")
+        _("territoire"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ex. : Communauté de communes du Haut-Vallon"),
     )
     email = models.EmailField(_("e-mail de contact"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
@@ -95,7 +98,9 @@ class Office(models.Model):
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     # Tourinsoft feeds differ from one office to the next: which field holds the address,
     # the contacts, the category. Stored per office; see members/importers/tourinsoft.py.
-    tourinsoft_mapping = models.JSONField(_("correspondance des champs Tourinsoft"), default=dict, blank=True)
+    tourinsoft_mapping = models.JSONField(
+        _("correspondance des champs Tourinsoft"), default=dict, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

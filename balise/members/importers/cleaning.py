@@ -1,0 +1,647 @@
+"""Value cleaners shared by every importer: phones, e-mails, websites, yes/no, years...
+
+Each ``clean_*`` function takes a raw value (text from a file, or a number or a date from
+a spreadsheet cell) and returns the cleaned value, ``""``/``None`` when there is nothing,
+or raises :class:`ValueError` with a French message quoting the bad value.
+
+:class:`RecordBuilder` applies them to a :class:`ProviderRecord`: it stores only
+non-empty values and turns a ``ValueError`` into an error (spreadsheets: the office fixes
+its file) or a warning that drops the value (SIT feeds: one bad phone number in a
+regional database must not block the import of a whole territory).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.utils.translation import gettext as _
+
+from balise.members.models import SOCIAL_NETWORKS, Category, MembershipStatus, normalize_name
+
+from .base import ProviderRecord
+from .categories import category_from_text
+
+# Provider column sizes (see members.models.Provider): longer text is cut with a warning.
+MAX_LENGTHS = {
+    "legal_name": 200,
+    "address": 300,
+    "postal_code": 10,
+    "city": 150,
+    "contact_name": 150,
+    "phone": 30,
+    "website": 500,
+    "classification": 100,
+}
+NAME_MAX_LENGTH = 200
+LABEL_MAX_LENGTH = 120
+TAG_MAX_LENGTH = 60
+
+_SPACES = re.compile(r"[ \t\u00a0\u202f]+")
+_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
+_SIX_PLACES = Decimal("0.000001")
+
+
+def cell_text(value: Any, *, multiline: bool = False) -> str:
+    """Text of a raw value: integral floats lose their ".0", dates become ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    if multiline:
+        lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+        return "\n".join(lines).strip()
+    return _SPACES.sub(" ", text.replace("\n", " ")).strip()
+
+
+# -- Phones ---------------------------------------------------------------------------
+
+# French overseas departments dial with their own country code, not +33.
+_OVERSEAS_PREFIXES = {
+    "590": "590",
+    "690": "590",
+    "594": "594",
+    "694": "594",
+    "596": "596",
+    "696": "596",
+    "262": "262",
+    "692": "262",
+    "693": "262",
+    "269": "262",
+    "639": "262",
+}
+_PHONE_SEPARATORS = re.compile(r"\s*(?:/|;|,|\n|\bou\b|\bet\b)\s*", re.IGNORECASE)
+
+
+def _grouped(digits: str) -> str:
+    return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
+
+
+def _french_number(national: str) -> str:
+    """Nine digits after the trunk 0 → "+33 4 66 12 34 56" (or the overseas code)."""
+    overseas = _OVERSEAS_PREFIXES.get(national[:3])
+    if overseas:
+        return f"+{overseas} {national[:3]} {_grouped(national[3:])}"
+    return f"+33 {national[0]} {_grouped(national[1:])}"
+
+
+def clean_phone(value: Any) -> str:
+    """One phone number in international form: "04.66-12 34 56" → "+33 4 66 12 34 56".
+
+    French numbers are always written "+33 X XX XX XX XX" (the form DATAtourisme uses),
+    so the same number typed two ways compares equal. A cell holding several numbers
+    keeps the first. Foreign numbers ("+32 2 123 45 67") keep their digits and spacing.
+    A 9-digit number is a French number whose leading 0 a spreadsheet dropped.
+    """
+    text = cell_text(value)
+    if not text:
+        return ""
+    first = next((part for part in _PHONE_SEPARATORS.split(text) if part.strip()), "")
+    first = first.strip()
+    digits = re.sub(r"\D", "", first)
+    international = first.startswith("+") or first.startswith("00")
+    if first.startswith("00"):
+        digits = digits[2:]
+    if international:
+        if digits.startswith("33"):
+            national = digits[2:]
+            if len(national) == 10 and national.startswith("0"):  # "+33 (0)4 66..."
+                national = national[1:]
+            if len(national) == 9 and national[0] != "0":
+                return _french_number(national)
+        elif digits[:3] in {"590", "594", "596", "262"} and len(digits) == 12:
+            return f"+{digits[:3]} {digits[3:6]} {_grouped(digits[6:])}"
+        elif 6 <= len(digits) <= 15 and not re.search(r"[a-zA-Z]", first):
+            return "+" + re.sub(r"[^\d]+", " ", first).strip()
+    elif len(digits) == 10 and digits.startswith("0") and digits[1] != "0":
+        return _french_number(digits[1:])
+    elif len(digits) == 9 and digits[0] != "0" and digits == re.sub(r"\s", "", first):
+        return _french_number(digits)
+    raise ValueError(_("numéro de téléphone invalide « %(value)s »") % {"value": text})
+
+
+# -- E-mails and web addresses ---------------------------------------------------------
+
+_EMAIL_SEPARATORS = re.compile(r"[;,\s/]+")
+
+
+def clean_email(value: Any) -> str:
+    """Lower-cased, validated e-mail address; the first one when a cell holds several."""
+    text = cell_text(value)
+    if not text:
+        return ""
+    text = re.sub(r"(?i)^mailto:", "", text).strip("<> ")
+    candidates = [part for part in _EMAIL_SEPARATORS.split(text) if part]
+    email = (candidates[0] if candidates else "").strip("<>.,;").lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError(_("adresse e-mail invalide « %(value)s »") % {"value": text}) from None
+    if len(email) > 254:
+        raise ValueError(_("adresse e-mail trop longue « %(value)s »") % {"value": text})
+    return email
+
+
+def clean_url(value: Any) -> str:
+    """A web address, with ``https://`` added when the scheme is missing."""
+    text = cell_text(value)
+    if not text:
+        return ""
+    text = text.split()[0].strip("<>\"'")
+    if not re.match(r"(?i)^https?://", text):
+        if "://" in text or "@" in text.split("/")[0]:
+            raise ValueError(_("adresse web invalide « %(value)s »") % {"value": text})
+        text = "https://" + text.lstrip("/")
+    else:
+        scheme, rest = text.split("://", 1)
+        text = f"{scheme.lower()}://{rest}"
+    try:
+        _URL_VALIDATOR(text)
+    except ValidationError:
+        raise ValueError(
+            _("adresse web invalide « %(value)s »") % {"value": cell_text(value)}
+        ) from None
+    if len(text) > MAX_LENGTHS["website"]:
+        raise ValueError(_("adresse web trop longue « %(value)s »") % {"value": text[:80]})
+    return text
+
+
+_SOCIAL_HOSTS = {
+    "facebook": ("facebook.com", "fb.com", "fb.me"),
+    "instagram": ("instagram.com", "instagr.am"),
+    "linkedin": ("linkedin.com",),
+    "youtube": ("youtube.com", "youtu.be"),
+    "tiktok": ("tiktok.com",),
+    "x": ("twitter.com", "x.com"),
+    "pinterest": ("pinterest.com", "pinterest.fr"),
+    "tripadvisor": ("tripadvisor.fr", "tripadvisor.com", "tripadvisor.co.uk", "tripadvisor.be"),
+}
+# How to turn a bare account name ("@moulin_du_pont") into an address.
+_SOCIAL_HANDLE_URLS = {
+    "facebook": "https://www.facebook.com/{}",
+    "instagram": "https://www.instagram.com/{}",
+    "x": "https://x.com/{}",
+    "tiktok": "https://www.tiktok.com/@{}",
+    "youtube": "https://www.youtube.com/@{}",
+    "pinterest": "https://www.pinterest.fr/{}",
+}
+assert set(_SOCIAL_HOSTS) == set(SOCIAL_NETWORKS)
+
+
+def social_network_of(url: str) -> str:
+    """The SOCIAL_NETWORKS key of a web address ("" when it is an ordinary website)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    for network, hosts in _SOCIAL_HOSTS.items():
+        if any(host == h or host.endswith("." + h) for h in hosts):
+            return network
+    return ""
+
+
+def clean_social(network: str, value: Any) -> str:
+    """The address of a social account, from a full URL, a URL without scheme or "@name"."""
+    text = cell_text(value)
+    if not text:
+        return ""
+    handle = text.lstrip("@")
+    if "/" not in text and "." not in handle and re.fullmatch(r"[\w.\-]+", handle):
+        template = _SOCIAL_HANDLE_URLS.get(network)
+        if template:
+            return template.format(handle)
+        raise ValueError(
+            _("lien %(network)s invalide « %(value)s »")
+            % {"network": SOCIAL_NETWORKS[network], "value": text}
+        )
+    return clean_url(text)
+
+
+# -- Places ----------------------------------------------------------------------------
+
+_LOWER_WORDS = {
+    "le",
+    "la",
+    "les",
+    "de",
+    "du",
+    "des",
+    "sur",
+    "sous",
+    "en",
+    "et",
+    "aux",
+    "au",
+    "lès",
+    "lez",
+}
+
+
+def commune_display_name(name: str) -> str:
+    """ "NOGENT-LE-ROTROU" → "Nogent-le-Rotrou"; a name already in mixed case is kept."""
+    if not name or name != name.upper():
+        return name
+
+    def word(part: str, first: bool) -> str:
+        lower = part.lower()
+        if not first and lower in _LOWER_WORDS:
+            return lower
+        if "'" in lower:  # "D'AIGUES" → "d'Aigues"
+            head, _sep, tail = lower.partition("'")
+            return (
+                f"{head}'{tail.capitalize()}"
+                if not first
+                else f"{head.capitalize()}'{tail.capitalize()}"
+            )
+        return lower.capitalize()
+
+    out, first = [], True
+    for part in re.split(r"([\s-])", name):
+        if part and not re.fullmatch(r"[\s-]", part):
+            out.append(word(part, first))
+            first = False
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+def clean_postal_code(value: Any) -> str:
+    """Five digits; a 4-digit code gets back the leading 0 a spreadsheet dropped."""
+    text = cell_text(value)
+    if not text:
+        return ""
+    compact = re.sub(r"[\s.]", "", text)
+    compact = re.sub(r"(?i)^f-?", "", compact)
+    if re.fullmatch(r"\d{4}", compact):
+        compact = "0" + compact
+    if not re.fullmatch(r"\d{5}", compact):
+        raise ValueError(_("code postal invalide « %(value)s »") % {"value": text})
+    return compact
+
+
+def clean_insee_code(value: Any) -> str:
+    """A commune's INSEE code: five digits, or 2A/2B and three digits for Corsica."""
+    text = cell_text(value).upper().replace(" ", "")
+    if not text:
+        return ""
+    if re.fullmatch(r"\d{4}", text):
+        text = "0" + text
+    if not re.fullmatch(r"\d{5}|2[AB]\d{3}", text):
+        raise ValueError(_("code INSEE invalide « %(value)s »") % {"value": cell_text(value)})
+    return text
+
+
+def clean_coordinate(value: Any, *, kind: str) -> Decimal | None:
+    """A latitude or longitude in decimal degrees (decimal comma accepted), 6 places."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        text = repr(float(value))
+    else:
+        text = cell_text(value).replace(",", ".").replace(" ", "")
+    if not text:
+        return None
+    limit = 90 if kind == "latitude" else 180
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or abs(number) > limit:
+        message = (
+            _("latitude invalide « %(value)s »")
+            if kind == "latitude"
+            else _("longitude invalide « %(value)s »")
+        )
+        raise ValueError(message % {"value": cell_text(value)})
+    return number.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
+
+
+# -- Yes/no, years, membership --------------------------------------------------------
+
+_YES = {
+    "oui",
+    "o",
+    "x",
+    "1",
+    "yes",
+    "y",
+    "vrai",
+    "true",
+    "ok",
+    "v",
+    "d accord",
+    "accord",
+    "accepte",
+}
+_NO = {"non", "n", "0", "no", "faux", "false", "refus", "refuse", "-"}
+
+
+def parse_yes_no(value: Any) -> bool | None:
+    """True for "oui", "x", "1"...; False for "non", "0"...; None for an empty cell."""
+    if isinstance(value, bool):
+        return value
+    text = cell_text(value)
+    if not text:
+        return None
+    word = normalize_name(text)
+    if word in _YES or text.strip() in {"✓", "✔", "☑"}:
+        return True
+    if word in _NO or (text.strip() == "-"):
+        return False
+    raise ValueError(_("valeur oui/non non reconnue « %(value)s »") % {"value": text})
+
+
+def clean_year(value: Any) -> int | None:
+    """A year between 1950 and next year, from 2024, "2024", "2023-2024" or a date."""
+    if isinstance(value, dt.date | dt.datetime):
+        year = value.year
+    else:
+        text = cell_text(value)
+        if not text:
+            return None
+        match = re.search(r"(?<!\d)(19\d\d|20\d\d)(?!\d)", text)
+        if not match or re.sub(r"[\d\s/\-.]", "", text):
+            raise ValueError(_("année invalide « %(value)s »") % {"value": text})
+        year = int(match.group(1))
+    if not 1950 <= year <= dt.date.today().year + 1:
+        raise ValueError(_("année invalide « %(value)s »") % {"value": cell_text(value)})
+    return year
+
+
+_MEMBERSHIP_WORDS = [
+    (re.compile(r"\b(non adherent|non membre|pas adherent)\b"), MembershipStatus.NON_MEMBER),
+    (re.compile(r"\b(ancien|ex adherent|resilie|radie|plus adherent)\b"), MembershipStatus.FORMER),
+    (re.compile(r"\b(prospect|a relancer|potentiel|en attente)\b"), MembershipStatus.PROSPECT),
+    (re.compile(r"\b(adherent|adherente|membre|a jour|cotisant)\b"), MembershipStatus.MEMBER),
+]
+
+
+def parse_membership(value: Any) -> tuple[str, int | None]:
+    """Membership status (and a year when the cell holds one) from "oui", "Adhérent 2024"..."""
+    text = cell_text(value)
+    if not text:
+        return "", None
+    words = normalize_name(text)
+    year_match = re.search(r"\b(19\d\d|20\d\d)\b", words)
+    year = int(year_match.group(1)) if year_match else None
+    for pattern, status in _MEMBERSHIP_WORDS:
+        if pattern.search(words):
+            return status, year
+    if year is not None and not re.sub(r"[\d\s]", "", words):
+        return MembershipStatus.MEMBER, year
+    try:
+        answer = parse_yes_no(text)
+    except ValueError:
+        raise ValueError(
+            _("statut d'adhésion non reconnu « %(value)s »") % {"value": text}
+        ) from None
+    return (MembershipStatus.MEMBER if answer else MembershipStatus.NON_MEMBER), None
+
+
+# -- Lists and classification ----------------------------------------------------------
+
+_LIST_SEPARATORS = re.compile(r"\s*[,;/|#\n]\s*")
+
+
+def split_list(value: Any) -> list[str]:
+    """ "Qualité Tourisme, Accueil Vélo ; Gîtes de France" → three names, duplicates removed."""
+    if isinstance(value, list | tuple):
+        items = [cell_text(item) for item in value]
+    else:
+        items = _LIST_SEPARATORS.split(cell_text(value, multiline=True))
+    names: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        item = item.strip(" .-")
+        key = normalize_name(item)
+        if key and key not in seen:
+            seen.add(key)
+            names.append(item)
+    return names
+
+
+def stars_from_text(text: str) -> str:
+    """ "Hôtel**" or "camping 3*" → "2 étoiles" / "3 étoiles" ("" when there are none)."""
+    match = re.search(r"(\d)\s*(?:\*|★|étoiles?|etoiles?)", text, re.IGNORECASE)
+    count = int(match.group(1)) if match else text.count("*") + text.count("★")
+    if not 1 <= count <= 5:
+        return ""
+    return (
+        _("%(count)s étoile") % {"count": count}
+        if count == 1
+        else _("%(count)s étoiles") % {"count": count}
+    )
+
+
+# -- Applying cleaners to a record -----------------------------------------------------
+
+
+class RecordBuilder:
+    """Fills a record's ``fields`` through the cleaners, collecting French messages.
+
+    ``strict`` (spreadsheets): a bad value is an error, the office corrects its file.
+    Not strict (SIT feeds): the bad value is dropped with a warning.
+    Only non-empty values are stored; a field already set is kept (first value wins)
+    unless ``append`` is asked for (addresses, notes, lists).
+    """
+
+    def __init__(self, record: ProviderRecord, *, strict: bool):
+        self.record = record
+        self.strict = strict
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.record.fields
+
+    def problem(self, message: str) -> None:
+        if self.strict:
+            self.record.errors.append(message)
+        else:
+            self.record.warnings.append(_("%(problem)s (valeur ignorée)") % {"problem": message})
+
+    def _store(self, field: str, value: Any) -> None:
+        if value in ("", None, [], {}) or field in self.fields:
+            return
+        self.fields[field] = value
+
+    def name(self, value: Any) -> None:
+        text = cell_text(value)
+        if not text or "name" in self.fields:
+            return
+        if len(text) > NAME_MAX_LENGTH:
+            self.record.errors.append(
+                _("nom trop long (%(max)s caractères au plus) « %(value)s… »")
+                % {"max": NAME_MAX_LENGTH, "value": text[:60]}
+            )
+            return
+        self.fields["name"] = text
+
+    def require_name(self) -> None:
+        if not self.fields.get("name") and not self.record.skip_reason:
+            self.record.errors.append(_("nom du prestataire manquant"))
+
+    def text(self, field: str, value: Any, *, append: bool = False, separator: str = ", ") -> None:
+        multiline = field in {"description", "notes"}
+        text = cell_text(value, multiline=multiline)
+        if not text:
+            return
+        if append and self.fields.get(field):
+            if normalize_name(text) in normalize_name(self.fields[field]):
+                return
+            text = f"{self.fields[field]}{separator}{text}"
+            del self.fields[field]
+        limit = MAX_LENGTHS.get(field)
+        if limit and len(text) > limit:
+            self.record.warnings.append(
+                _("%(field)s coupé à %(max)s caractères") % {"field": field, "max": limit}
+            )
+            text = text[:limit].rstrip()
+        self._store(field, text)
+
+    def _cleaned(self, field: str, cleaner, value: Any, **kwargs) -> None:
+        if field in self.fields:
+            return
+        try:
+            self._store(field, cleaner(value, **kwargs))
+        except ValueError as error:
+            self.problem(str(error))
+
+    def email(self, value: Any) -> None:
+        self._cleaned("email", clean_email, value)
+
+    def phone(self, value: Any) -> None:
+        if "phone" in self.fields:
+            return
+        try:
+            self._store("phone", clean_phone(value))
+        except ValueError as error:
+            if self.strict:
+                self.record.errors.append(str(error))
+            else:
+                # A SIT number we cannot parse is still useful to a human: keep it as written.
+                self._store("phone", cell_text(value)[: MAX_LENGTHS["phone"]])
+
+    def website(self, value: Any) -> None:
+        """A website; a social network address goes to ``social_links`` instead."""
+        try:
+            url = clean_url(value)
+        except ValueError as error:
+            self.problem(str(error))
+            return
+        network = social_network_of(url)
+        if network:
+            self.social(network, url)
+        else:
+            self._store("website", url)
+
+    def social(self, network: str, value: Any) -> None:
+        try:
+            url = clean_social(network, value)
+        except ValueError as error:
+            self.problem(str(error))
+            return
+        if url:
+            links = self.fields.setdefault("social_links", {})
+            links.setdefault(network, url)
+
+    def postal_code(self, value: Any) -> None:
+        self._cleaned("postal_code", clean_postal_code, value)
+
+    def insee_code(self, value: Any) -> None:
+        self._cleaned("insee_code", clean_insee_code, value)
+
+    def coordinates(self, latitude: Any, longitude: Any) -> None:
+        try:
+            lat = clean_coordinate(latitude, kind="latitude")
+            lon = clean_coordinate(longitude, kind="longitude")
+        except ValueError as error:
+            self.problem(str(error))
+            return
+        if lat is None or lon is None:
+            return
+        if lat == 0 and lon == 0:  # "0,0" is what some tools write for "unknown"
+            return
+        self._store("latitude", lat)
+        self._store("longitude", lon)
+
+    def category(self, value: Any, *, fallback_classification: bool = True) -> None:
+        text = cell_text(value)
+        if not text or "category" in self.fields:
+            return
+        category = category_from_text(text)
+        if category is None:
+            self.record.warnings.append(
+                _("catégorie « %(value)s » non reconnue : « Autre » retenue") % {"value": text}
+            )
+            category = Category.OTHER
+        self.fields["category"] = str(category)
+        if fallback_classification:
+            self._store("_stars", stars_from_text(text))
+
+    def classification(self, value: Any) -> None:
+        self.text("classification", value)
+
+    def labels(self, value: Any, *, field: str = "labels") -> None:
+        limit = LABEL_MAX_LENGTH if field == "labels" else TAG_MAX_LENGTH
+        names = self.fields.get(field, [])
+        known = {normalize_name(name) for name in names}
+        for name in split_list(value):
+            if len(name) > limit:
+                self.problem(_("nom trop long « %(value)s… »") % {"value": name[:40]})
+                continue
+            if normalize_name(name) not in known:
+                known.add(normalize_name(name))
+                names.append(name)
+        if names:
+            self.fields[field] = names
+
+    def yes_no(self, field: str, value: Any) -> None:
+        if field in self.fields:
+            return
+        try:
+            answer = parse_yes_no(value)
+        except ValueError as error:
+            self.record.errors.append(str(error))
+            return
+        if answer is not None:
+            self.fields[field] = answer
+
+    def membership(self, value: Any) -> None:
+        if "membership_status" in self.fields:
+            return
+        try:
+            status, year = parse_membership(value)
+        except ValueError as error:
+            self.record.errors.append(str(error))
+            return
+        self._store("membership_status", str(status) if status else "")
+        if year:
+            self._store("membership_year", year)
+
+    def year(self, field: str, value: Any) -> None:
+        if field in self.fields:
+            return
+        try:
+            self._store(field, clean_year(value))
+        except ValueError as error:
+            self.record.errors.append(str(error))
+
+    def finish(self) -> ProviderRecord:
+        """Last touches once every value is in: stars read from the category text."""
+        stars = self.fields.pop("_stars", "")
+        if stars and "classification" not in self.fields:
+            self.fields["classification"] = stars
+        self.require_name()
+        return self.record

@@ -1,0 +1,123 @@
+"""`balise import_members --office SLUG --format FORMAT [--dry-run] [--mapping FILE] FILE...`
+
+Imports members from files, folders or zips into an office's directory, with the same
+rules as the web import: matched by SIT id then by name and commune, nothing written
+when any record has an error. ``--dry-run`` shows what would happen and writes nothing.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from tqdm import tqdm
+
+from balise.members import imports
+from balise.offices.models import Office
+
+SHOWN_ERRORS = 20
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Importe des prestataires (CSV, XLSX, DATAtourisme, Apidae, Tourinsoft) dans "
+        "l'annuaire d'un office. Rien n'est enregistré si une fiche est en erreur."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "files", nargs="+", metavar="FICHIER", help=gettext_lazy("fichiers, dossiers ou ZIP")
+        )
+        parser.add_argument(
+            "--office", required=True, metavar="SLUG", help=gettext_lazy("identifiant de l'office")
+        )
+        parser.add_argument(
+            "--format", required=True, choices=sorted(imports.FORMATS), help=gettext_lazy("format")
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("montre ce qui serait fait, sans rien enregistrer"),
+        )
+        parser.add_argument(
+            "--mapping",
+            metavar="JSON",
+            help=gettext_lazy(
+                "fichier JSON de correspondance : titre de colonne → champ (CSV, XLSX), "
+                "ou champs du flux (Tourinsoft)"
+            ),
+        )
+        parser.add_argument("--delimiter", help=gettext_lazy("séparateur CSV (deviné sinon)"))
+
+    def handle(self, *args, **options):
+        office = Office.objects.filter(slug=options["office"]).first()
+        if office is None:
+            raise CommandError(_("Office inconnu : « %(slug)s ».") % {"slug": options["office"]})
+        import_options = {}
+        if options["mapping"]:
+            try:
+                import_options["mapping"] = json.loads(
+                    Path(options["mapping"]).read_text(encoding="utf-8")
+                )
+            except (OSError, ValueError) as error:
+                raise CommandError(
+                    _("Correspondance illisible « %(file)s » : %(error)s")
+                    % {"file": options["mapping"], "error": error}
+                ) from None
+        if options["delimiter"]:
+            import_options["delimiter"] = options["delimiter"].replace("\\t", "\t")
+
+        show_progress = options["verbosity"] > 0
+        try:
+            records = list(
+                tqdm(
+                    imports.iter_records(
+                        format=options["format"],
+                        paths=[Path(f) for f in options["files"]],
+                        office=office,
+                        options=import_options,
+                    ),
+                    desc=_("Lecture"),
+                    unit=_(" fiches"),
+                    # The raw stream: OutputWrapper would add a newline to every refresh.
+                    file=getattr(self.stderr, "_out", sys.stderr),
+                    disable=None if show_progress else True,  # None: only on a terminal
+                    mininterval=0.5,
+                )
+            )
+        except imports.ImportFileError as error:
+            raise CommandError(str(error)) from None
+
+        plan = imports.plan_import(office=office, records=records)
+        counts = plan.counts
+        self.stdout.write(
+            _(
+                "Créés : %(create)s\nMis à jour : %(update)s\nInchangés : %(unchanged)s\n"
+                "Ignorés : %(skip)s\nErreurs : %(error)s"
+            )
+            % counts
+        )
+        if options["verbosity"] > 1:
+            for row in plan.rows:
+                for message in row.messages:
+                    self.stdout.write(row.record.located(message))
+                if row.record.skip_reason:
+                    self.stdout.write(row.record.located(row.record.skip_reason))
+        if plan.has_errors:
+            for message in plan.error_messages(limit=SHOWN_ERRORS):
+                self.stderr.write(message)
+            if counts["error"] > SHOWN_ERRORS:
+                self.stderr.write(
+                    _("… et %(count)s autres erreurs.") % {"count": counts["error"] - SHOWN_ERRORS}
+                )
+            raise CommandError(
+                _("Import refusé : %(count)s erreur(s), rien n'a été enregistré.")
+                % {"count": counts["error"]}
+            )
+        if options["dry_run"]:
+            self.stdout.write(_("Simulation : rien n'a été enregistré."))
+            return
+        imports.apply_import(office=office, plan=plan)
+        self.stdout.write(self.style.SUCCESS(_("Import terminé.")))
