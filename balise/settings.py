@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "balise.lib",
     "balise.offices",
     "balise.members",
     "balise.api",

@@ -32,15 +32,9 @@ from django.utils.translation import gettext_lazy
 from .importers import apidae, datatourisme, tourinsoft
 from .importers.base import ImportFileError, ProviderRecord, iter_entries
 from .importers.cleaning import cell_text, commune_display_name
-from .importers.spreadsheet import (
-    MAPPABLE_FIELD_NAMES,
-    MAPPABLE_FIELDS,
-    Table,
-    read_csv,
-    read_xlsx,
-    records_from_table,
-    suggest_mapping,
-)
+from .importers.columns import MAPPABLE_FIELD_NAMES, MAPPABLE_FIELDS, suggest_mapping
+from .importers.matching import Directory, chunks
+from .importers.spreadsheet import Table, read_csv, read_xlsx, records_from_table
 from .models import (
     Category,
     Commune,
@@ -264,146 +258,6 @@ class ImportPlan:
         return {**self.counts, "errors": self.error_messages(limit=50)}
 
 
-def _location_keys(name_key: str, insee: str, city: str, postal_code: str) -> list[tuple[str, ...]]:
-    keys = []
-    if insee:
-        keys.append(("insee", name_key, insee))
-    if city:
-        keys.append(("city", name_key, normalize_name(city)))
-    if postal_code:
-        keys.append(("cp", name_key, postal_code))
-    return keys
-
-
-def _chunks(items: list, size: int = 900) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class _Directory:
-    """The office's providers, SIT ids, labels and tags, loaded in a few queries."""
-
-    def __init__(self, office, records: list[ProviderRecord]):
-        self.office = office
-        self.providers: dict[int, Provider] = {
-            p.pk: p for p in Provider.objects.filter(office=office).select_related("commune")
-        }
-        self.by_source: dict[tuple[str, str], int] = {}
-        self.source_ids: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for source, external_id, provider_id in ProviderSourceId.objects.filter(
-            office=office
-        ).values_list("source", "external_id", "provider_id"):
-            self.by_source[(source, external_id)] = provider_id
-            self.source_ids[provider_id][source].add(external_id)
-        self.by_key: dict[tuple[str, ...], list[Provider]] = defaultdict(list)
-        self.by_name: dict[str, list[Provider]] = defaultdict(list)
-        for provider in self.providers.values():
-            name_key = provider.normalized_name or normalize_name(provider.name)
-            self.by_name[name_key].append(provider)
-            commune = provider.commune if provider.commune_id else None
-            keys = _location_keys(
-                name_key, commune.insee_code if commune else "", provider.city, provider.postal_code
-            )
-            if commune:
-                keys.append(("city", name_key, normalize_name(commune.name)))
-            for key in set(keys):
-                self.by_key[key].append(provider)
-        self.labels: dict[int, list[str]] = defaultdict(list)
-        through = Provider.labels.through.objects.filter(provider__office=office)
-        for provider_id, name in through.values_list("provider_id", "label__name").order_by(
-            "label__name"
-        ):
-            self.labels[provider_id].append(name)
-        self.tags: dict[int, list[str]] = defaultdict(list)
-        through = Provider.tags.through.objects.filter(provider__office=office)
-        for provider_id, name in through.values_list("provider_id", "tag__name").order_by(
-            "tag__name"
-        ):
-            self.tags[provider_id].append(name)
-        # Canonical spelling of known labels and tags ("qualité tourisme" → "Qualité Tourisme").
-        self.label_names = {
-            normalize_name(n): n for n in Label.objects.values_list("name", flat=True)
-        }
-        self.tag_names = {
-            normalize_name(n): n
-            for n in Tag.objects.filter(office=office).values_list("name", flat=True)
-        }
-        codes = sorted({r.fields["insee_code"] for r in records if r.fields.get("insee_code")})
-        self.communes: dict[str, Commune] = {}
-        for chunk in _chunks(codes):
-            self.communes.update(
-                {c.insee_code: c for c in Commune.objects.filter(insee_code__in=chunk)}
-            )
-
-    @staticmethod
-    def insee_of(provider: Provider) -> str:
-        return provider.commune.insee_code if provider.commune_id else ""
-
-    def _compatible(
-        self, provider: Provider, record: ProviderRecord, claimed: dict[int, PlannedRow]
-    ) -> bool:
-        """False when ``provider`` is known to be another object of the record's SIT."""
-        if not record.external_id:
-            return True
-        known = self.source_ids.get(provider.pk, {}).get(record.source)
-        if known and record.external_id not in known:
-            return False
-        other = claimed.get(provider.pk)
-        return not (
-            other
-            and other.record.source == record.source
-            and other.record.external_id
-            and other.record.external_id != record.external_id
-        )
-
-    def match(
-        self, record: ProviderRecord, claimed: dict[int, PlannedRow]
-    ) -> tuple[Provider | None, str]:
-        """The provider a record stands for, and how it was found ("id", "nom", "" or "ambigu")."""
-        if record.external_id:
-            provider_id = self.by_source.get((record.source, record.external_id))
-            if provider_id in self.providers:
-                return self.providers[provider_id], "id"
-        name_key = normalize_name(record.name)
-        if not name_key:
-            return None, ""
-        fields = record.fields
-        insee, city, postal_code = (
-            fields.get("insee_code", ""),
-            fields.get("city", ""),
-            fields.get("postal_code", ""),
-        )
-        found: list[Provider] = []
-        if insee:
-            found = self.by_key.get(("insee", name_key, insee), [])
-        if not found and city:
-            found = [
-                p
-                for p in self.by_key.get(("city", name_key, normalize_name(city)), [])
-                if not (insee and p.commune_id and self.insee_of(p) != insee)
-            ]
-        if not found and postal_code and not insee and not city:
-            found = self.by_key.get(("cp", name_key, postal_code), [])
-        if not found:
-            # A provider typed with its name only matches wherever the record is.
-            found = [
-                p
-                for p in self.by_name.get(name_key, [])
-                if not (p.commune_id or p.city or p.postal_code)
-            ]
-        if not found and not (insee or city or postal_code):
-            found = self.by_name.get(name_key, [])
-            if len(found) > 1:
-                return None, "ambigu"
-        found = [p for p in found if self._compatible(p, record, claimed)]
-        if not found:
-            return None, ""
-        return min(found, key=lambda p: p.pk), "nom"
-
-    def canonical(self, names: list[str], known: dict[str, str]) -> list[str]:
-        return [known.get(normalize_name(n), n) for n in names]
-
-
 def _display(value: Any) -> Any:
     """A value as the preview shows it."""
     if value is None:
@@ -435,7 +289,7 @@ def _record_values(record: ProviderRecord) -> dict[str, Any]:
     return {k: v for k, v in record.fields.items() if not (sit and k in HAND_KEPT_FIELDS)}
 
 
-def _plan_create(row: PlannedRow, directory: _Directory) -> None:
+def _plan_create(row: PlannedRow, directory: Directory) -> None:
     values = _record_values(row.record)
     row.action = "create"
     row.values = {
@@ -447,7 +301,7 @@ def _plan_create(row: PlannedRow, directory: _Directory) -> None:
     row.link_source_id = bool(row.record.external_id)
 
 
-def _plan_update(row: PlannedRow, provider: Provider, directory: _Directory, how: str) -> None:
+def _plan_update(row: PlannedRow, provider: Provider, directory: Directory, how: str) -> None:
     row.provider = provider
     values = _record_values(row.record)
     changes: dict[str, tuple[Any, Any]] = {}
@@ -526,7 +380,7 @@ def plan_import(*, office, records: list[ProviderRecord]) -> ImportPlan:
 
     Efficient: a handful of queries whatever the number of records. No side effects.
     """
-    directory = _Directory(office, records)
+    directory = Directory(office)
     rows: list[PlannedRow] = []
     seen_ids: dict[tuple[str, str], PlannedRow] = {}
     claimed: dict[int, PlannedRow] = {}
@@ -615,7 +469,7 @@ def _ensure_communes(rows: list[PlannedRow]) -> dict[str, Commune]:
             wanted[code] = (name, (fields.get("postal_code", "") or "")[:5])
     communes: dict[str, Commune] = {}
     codes = sorted(wanted)
-    for chunk in _chunks(codes):
+    for chunk in chunks(codes):
         communes.update({c.insee_code: c for c in Commune.objects.filter(insee_code__in=chunk)})
     missing = [
         Commune(insee_code=code, name=wanted[code][0][:150], postal_code=wanted[code][1])
@@ -624,7 +478,7 @@ def _ensure_communes(rows: list[PlannedRow]) -> dict[str, Commune]:
     ]
     if missing:
         Commune.objects.bulk_create(missing, batch_size=_BATCH_SIZE, ignore_conflicts=True)
-        for chunk in _chunks([c.insee_code for c in missing]):
+        for chunk in chunks([c.insee_code for c in missing]):
             communes.update({c.insee_code: c for c in Commune.objects.filter(insee_code__in=chunk)})
     return communes
 

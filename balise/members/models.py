@@ -37,6 +37,15 @@ class Category(models.TextChoices):
     OTHER = "autre", _("Autre")
 
 
+def choice_labels(choices: type[models.TextChoices]) -> dict[str, str]:
+    """{value: translated label} for the current language, to label many rows cheaply.
+
+    ``get_FOO_display()`` hashes every lazy label of the field's choices on each call,
+    which costs a translation lookup per choice per row on a 50-row page.
+    """
+    return {value: str(label) for value, label in choices.choices}
+
+
 class CategoryGroup(models.TextChoices):
     ACCOMMODATION = "hebergement", _("Hébergement")
     FOOD = "restauration", _("Restauration")

@@ -22,7 +22,7 @@ from balise.lib.access import get_for_office, office_access
 from . import exports, imports
 from .filters import ProviderFilterForm
 from .forms import ColumnMappingForm, ImportStartForm, ProviderForm
-from .models import ImportBatch, Provider
+from .models import Category, ImportBatch, MembershipStatus, Provider, choice_labels
 from .services import save_provider
 
 PAGE_SIZE = 50
@@ -35,7 +35,13 @@ def provider_list(request: HttpRequest, office_slug: str) -> HttpResponse:
     filters = ProviderFilterForm(request.GET or None, office=access.office)
     providers = filters.filter().for_list()
     page = Paginator(providers, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"filters": filters, "page_obj": page, "providers": page.object_list}
+    context = {
+        "filters": filters,
+        "page_obj": page,
+        "providers": page.object_list,
+        "category_labels": choice_labels(Category),
+        "status_labels": choice_labels(MembershipStatus),
+    }
     # HTMX live filtering swaps only the results; the full page works without JavaScript.
     template = (
         "members/_provider_results.html"

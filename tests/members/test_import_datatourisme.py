@@ -113,7 +113,7 @@ def test_import_creates_providers_communes_labels_and_source_ids(office):
 
 def test_second_import_changes_nothing(office, django_assert_max_num_queries):
     run_import(office, [SAMPLES])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         plan = run_import(office, [SAMPLES], apply=False)
     assert plan.counts == {"create": 0, "update": 0, "unchanged": 4, "skip": 0, "error": 0}
     imports.apply_import(office=office, plan=plan)

@@ -361,9 +361,9 @@ def test_plan_query_count_does_not_grow_with_the_file(office, anduze, django_ass
             for n in range(count)
         ]
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         imports.plan_import(office=office, records=records(1))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         plan = imports.plan_import(office=office, records=records(30))
     assert plan.counts["update"] == 30
 

@@ -35,6 +35,7 @@ from .base import (
     iter_entries,
     load_json,
 )
+from .builder import RecordBuilder
 from .categories import (
     APIDAE_BED_AND_BREAKFAST_TYPE_IDS,
     APIDAE_EVENT_TYPE,
@@ -42,7 +43,7 @@ from .categories import (
     category_from_text,
     is_association_text,
 )
-from .cleaning import RecordBuilder, cell_text
+from .cleaning import cell_text
 
 PHONE, FAX, EMAIL, WEBSITE, ALT_PHONE, FACEBOOK = 201, 202, 204, 205, 206, 207
 TWITTER, GOOGLE, MOBILE_WEBSITE, TRIPADVISOR, YELP = 3755, 3789, 3769, 4000, 4007

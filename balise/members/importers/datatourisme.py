@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from balise.members.models import Category, Source
 
 from .base import EVENT_REASON, Entry, ImportFileError, ProviderRecord, iter_entries, load_json
+from .builder import RecordBuilder
 from .categories import bare_type, category_from_datatourisme_types, is_datatourisme_event
-from .cleaning import RecordBuilder, cell_text, social_network_of
+from .cleaning import cell_text, social_network_of
 
 _LANGS = ("fr", "fr-FR", "fr_FR")
 
@@ -90,36 +91,33 @@ class Graph:
         return values[0] if values else ""
 
     def text(self, node: Any, key: str) -> str:
-        """A language-tagged text, French first: ``{"fr": ["…"]}`` or ``@language`` objects."""
-        values = self.all(node, key)
-        by_lang: dict[str, str] = {}
-        plain: list[str] = []
-        for value in values:
+        """A language-tagged text, French first: ``{"fr": ["…"]}`` or ``@language`` objects.
+
+        Only the chosen text is cleaned: descriptions come in up to seven languages.
+        """
+        by_lang: dict[str, list[Any]] = {}
+        plain: list[Any] = []
+        for value in self.all(node, key):
             if isinstance(value, dict) and "@value" in value:
                 lang = value.get("@language", "")
-                text = cell_text(value["@value"], multiline=True)
-                if lang:
-                    by_lang.setdefault(lang, text)
-                else:
-                    plain.append(text)
+                (by_lang.setdefault(lang, []) if lang else plain).append(value["@value"])
             elif isinstance(value, dict):
                 for lang, texts in value.items():
-                    if lang.startswith("@"):
-                        continue
-                    texts = texts if isinstance(texts, list) else [texts]
-                    for text in texts:
-                        text = text.get("@value", "") if isinstance(text, dict) else text
-                        if cell_text(text):
-                            by_lang.setdefault(lang, cell_text(text, multiline=True))
-                            break
-            elif cell_text(value):
-                plain.append(cell_text(value, multiline=True))
-        for lang in _LANGS:
-            if by_lang.get(lang):
-                return by_lang[lang]
-        if plain:
-            return plain[0]
-        return next(iter(by_lang.values()), "")
+                    if not lang.startswith("@"):
+                        by_lang.setdefault(lang, []).extend(
+                            texts if isinstance(texts, list) else [texts]
+                        )
+            else:
+                plain.append(value)
+        preferred = [by_lang.get(lang, []) for lang in _LANGS]
+        for candidates in [*preferred, plain, *by_lang.values()]:
+            for candidate in candidates:
+                if isinstance(candidate, dict):
+                    candidate = candidate.get("@value", "")
+                text = cell_text(candidate, multiline=True)
+                if text:
+                    return text
+        return ""
 
     def types(self, node: dict) -> set[str]:
         value = node.get("@type", [])

@@ -7,16 +7,14 @@ of the first ten rows where at least two cells look like known column titles (fi
 start with a title line such as "Liste des adhérents 2024"). Blank rows are ignored.
 Line numbers in messages are the ones the office sees in its spreadsheet.
 
-Columns: each title is matched to a field through :data:`HEADER_SYNONYMS` ("Nom",
-"Enseigne", "Tél", "Courriel", "CP"...), then through a few looser rules ("…mail…" is an
-e-mail). The office confirms or changes this mapping before the import.
+Which column fills which field is decided in ``columns.py``; the office confirms or
+changes that mapping before the import.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,344 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from balise.members.models import SOCIAL_NETWORKS, Source, normalize_name
+from balise.members.models import SOCIAL_NETWORKS, Source
 
 from .base import ImportFileError, ProviderRecord
-from .cleaning import RecordBuilder, cell_text
-
-# The fields a column can fill, in the order the mapping form lists them.
-MAPPABLE_FIELDS: list[tuple[str, Any]] = [
-    ("name", gettext_lazy("Nom commercial")),
-    ("legal_name", gettext_lazy("Raison sociale")),
-    ("category", gettext_lazy("Catégorie (hôtel, gîte, restaurant…)")),
-    ("description", gettext_lazy("Description courte")),
-    ("address", gettext_lazy("Adresse")),
-    ("postal_code", gettext_lazy("Code postal")),
-    ("city", gettext_lazy("Commune (nom)")),
-    ("insee_code", gettext_lazy("Code INSEE de la commune")),
-    ("latitude", gettext_lazy("Latitude")),
-    ("longitude", gettext_lazy("Longitude")),
-    ("contact_name", gettext_lazy("Personne à contacter")),
-    ("email", gettext_lazy("E-mail")),
-    ("phone", gettext_lazy("Téléphone")),
-    ("website", gettext_lazy("Site web")),
-    *[(network, label) for network, label in SOCIAL_NETWORKS.items()],
-    ("labels", gettext_lazy("Labels (séparés par , ; /)")),
-    ("classification", gettext_lazy("Classement (étoiles, épis…)")),
-    ("membership_status", gettext_lazy("Adhésion (adhérent, ancien, prospect, oui/non)")),
-    ("membership_year", gettext_lazy("Année d'adhésion")),
-    ("marketing_consent", gettext_lazy("Consentement aux e-mails d'information (oui/non)")),
-    ("tags", gettext_lazy("Étiquettes")),
-    ("notes", gettext_lazy("Notes internes")),
-    ("external_id", gettext_lazy("Identifiant (SIT ou interne)")),
-]
-MAPPABLE_FIELD_NAMES = {name for name, _label in MAPPABLE_FIELDS}
-
-# normalize_name(title) → field. Exact matches first; see _guess_field for looser rules.
-HEADER_SYNONYMS: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "nom",
-            "nom commercial",
-            "enseigne",
-            "etablissement",
-            "nom etablissement",
-            "nom de l etablissement",
-            "nom du prestataire",
-            "prestataire",
-            "nom de la structure",
-            "structure",
-            "denomination",
-            "denomination commerciale",
-            "intitule",
-            "libelle",
-            "nom de l hebergement",
-            "nom de l offre",
-            "name",
-        ],
-        "name",
-    ),
-    **dict.fromkeys(
-        [
-            "raison sociale",
-            "societe",
-            "nom juridique",
-            "entreprise",
-            "nom legal",
-            "personne morale",
-        ],
-        "legal_name",
-    ),
-    **dict.fromkeys(
-        [
-            "type",
-            "categorie",
-            "category",
-            "activite",
-            "type d activite",
-            "type de prestataire",
-            "type d hebergement",
-            "type d etablissement",
-            "famille",
-            "secteur",
-            "secteur d activite",
-            "typologie",
-            "filiere",
-        ],
-        "category",
-    ),
-    **dict.fromkeys(
-        ["description", "descriptif", "description courte", "presentation", "descriptif court"],
-        "description",
-    ),
-    **dict.fromkeys(
-        [
-            "adresse",
-            "adresse 1",
-            "adresse1",
-            "adresse postale",
-            "rue",
-            "voie",
-            "adresse ligne 1",
-            "numero et rue",
-            "address",
-        ],
-        "address",
-    ),
-    **dict.fromkeys(
-        ["cp", "c p", "code postal", "code postale", "postal", "zip", "code post"], "postal_code"
-    ),
-    **dict.fromkeys(
-        ["commune", "ville", "localite", "city", "nom commune", "nom de la commune"], "city"
-    ),
-    **dict.fromkeys(
-        ["code insee", "insee", "code commune", "cog", "code insee commune", "insee commune"],
-        "insee_code",
-    ),
-    **dict.fromkeys(["latitude", "lat", "gps latitude"], "latitude"),
-    **dict.fromkeys(["longitude", "lon", "lng", "long", "gps longitude"], "longitude"),
-    **dict.fromkeys(
-        [
-            "contact",
-            "nom du contact",
-            "nom contact",
-            "responsable",
-            "gerant",
-            "gerante",
-            "interlocuteur",
-            "personne a contacter",
-            "referent",
-            "dirigeant",
-            "proprietaire",
-            "nom prenom",
-            "prenom nom",
-            "contact principal",
-        ],
-        "contact_name",
-    ),
-    **dict.fromkeys(
-        [
-            "mail",
-            "e mail",
-            "email",
-            "courriel",
-            "adresse mail",
-            "adresse e mail",
-            "adresse email",
-            "mel",
-            "adresse electronique",
-            "email contact",
-        ],
-        "email",
-    ),
-    **dict.fromkeys(
-        [
-            "tel",
-            "telephone",
-            "portable",
-            "mobile",
-            "telephone fixe",
-            "tel fixe",
-            "tel portable",
-            "telephone portable",
-            "gsm",
-            "numero de telephone",
-            "phone",
-            "tel 1",
-            "telephone 1",
-        ],
-        "phone",
-    ),
-    **dict.fromkeys(
-        ["site", "site web", "site internet", "url", "internet", "web", "site web url", "website"],
-        "website",
-    ),
-    **dict.fromkeys(["facebook", "page facebook", "fb"], "facebook"),
-    **dict.fromkeys(["instagram", "insta", "compte instagram"], "instagram"),
-    **dict.fromkeys(["linkedin"], "linkedin"),
-    **dict.fromkeys(["youtube", "chaine youtube"], "youtube"),
-    **dict.fromkeys(["tiktok"], "tiktok"),
-    **dict.fromkeys(["twitter", "x twitter", "twitter x"], "x"),
-    **dict.fromkeys(["pinterest"], "pinterest"),
-    **dict.fromkeys(["tripadvisor", "trip advisor"], "tripadvisor"),
-    **dict.fromkeys(
-        ["labels", "label", "labels qualite", "marques", "marques et labels", "labels et marques"],
-        "labels",
-    ),
-    **dict.fromkeys(
-        ["classement", "etoiles", "classement prefectoral", "classement officiel", "epis", "cles"],
-        "classification",
-    ),
-    **dict.fromkeys(
-        [
-            "adherent",
-            "adhesion",
-            "statut",
-            "statut adhesion",
-            "statut d adhesion",
-            "membre",
-            "adherent ot",
-        ],
-        "membership_status",
-    ),
-    **dict.fromkeys(
-        [
-            "annee d adhesion",
-            "annee adhesion",
-            "annee",
-            "adherent depuis",
-            "annee de cotisation",
-            "derniere adhesion",
-            "annee de premiere adhesion",
-        ],
-        "membership_year",
-    ),
-    **dict.fromkeys(
-        [
-            "consentement",
-            "consentement rgpd",
-            "rgpd",
-            "accepte les e mails",
-            "newsletter",
-            "opt in",
-            "optin",
-            "accord communication",
-            "consentement e mails",
-            "accepte newsletter",
-        ],
-        "marketing_consent",
-    ),
-    **dict.fromkeys(["etiquettes", "etiquette", "tags", "tag", "mots cles"], "tags"),
-    **dict.fromkeys(
-        [
-            "notes",
-            "note",
-            "remarques",
-            "remarque",
-            "commentaire",
-            "commentaires",
-            "observations",
-            "infos",
-        ],
-        "notes",
-    ),
-    **dict.fromkeys(
-        [
-            "id",
-            "identifiant",
-            "id sit",
-            "identifiant sit",
-            "id apidae",
-            "id tourinsoft",
-            "id datatourisme",
-        ],
-        "external_id",
-    ),
-}
-
-# Looser rules when no exact synonym matches: (regex on the normalised title, field).
-_LOOSE_RULES = [
-    (r"\bmail|courriel", "email"),
-    (r"^tel\b|telephone|portable", "phone"),
-    (r"\bsite\b|\burl\b", "website"),
-    (r"insee", "insee_code"),
-    (r"postal", "postal_code"),
-    (r"facebook", "facebook"),
-    (r"instagram", "instagram"),
-    (r"consentement|rgpd|newsletter", "marketing_consent"),
-    (r"adhesion|adherent", "membership_status"),
-    (r"^adresse|^address", "address"),
-    (r"^commune|^ville", "city"),
-    (r"^categ|^type\b", "category"),
-    (r"^nom commercial|^enseigne", "name"),
-    (r"^label", "labels"),
-    (r"^classement", "classification"),
-    (r"^note|^remarque|^commentaire", "notes"),
-]
-_COMPILED_LOOSE_RULES = [(re.compile(p), f) for p, f in _LOOSE_RULES]
-
-# Fields that combine several columns instead of keeping the first non-empty one.
-_APPEND_FIELDS = {"address": ", ", "notes": "\n", "contact_name": " "}
-
-
-def guess_field(header: str) -> str:
-    """The field a column title most likely holds ("" when nothing fits)."""
-    key = normalize_name(header)
-    if not key:
-        return ""
-    if key in HEADER_SYNONYMS:
-        return HEADER_SYNONYMS[key]
-    for pattern, field_name in _COMPILED_LOOSE_RULES:
-        if pattern.search(key):
-            return field_name
-    return ""
-
-
-def suggest_mapping(headers: list[str], *, unique: bool = True) -> dict[str, str]:
-    """Column title → field. With ``unique``, each field goes to one column at most (the
-    first), as the mapping form wants; without it, "Tél" and "Portable" both feed the
-    phone and the first non-empty value wins.
-
-    "Raison sociale" alone stands for the name. With "Nom commercial"/"Enseigne" and a
-    "Prénom" column, "Nom" is the contact's name.
-    """
-    guesses = {header: guess_field(header) for header in headers}
-    keys = {header: normalize_name(header) for header in headers}
-    strong_name = any(
-        keys[h] in {"nom commercial", "enseigne", "etablissement", "nom etablissement"}
-        for h in headers
-    )
-    has_first_name = any(
-        keys[h] in {"prenom", "prenom du contact", "prenom contact"} for h in headers
-    )
-    if strong_name and has_first_name:
-        for header in headers:
-            if keys[header] in {
-                "nom",
-                "prenom",
-                "prenom du contact",
-                "prenom contact",
-                "nom du contact",
-            }:
-                guesses[header] = "contact_name"
-    if "name" not in guesses.values():
-        for header in headers:
-            if guesses[header] == "legal_name":
-                guesses[header] = "name"
-                break
-    mapping: dict[str, str] = {}
-    used: set[str] = set()
-    for header in headers:
-        field_name = guesses[header]
-        if field_name and (field_name not in used or not unique):
-            mapping[header] = field_name
-            used.add(field_name)
-        else:
-            mapping[header] = ""
-    return mapping
-
+from .builder import RecordBuilder
+from .cleaning import cell_text
+from .columns import APPEND_FIELDS, guess_field
 
 # -- Reading the grid ------------------------------------------------------------------
 
@@ -571,8 +238,8 @@ def records_from_table(
 def _apply(builder: RecordBuilder, field_name: str, value: Any) -> None:
     if field_name == "name":
         builder.name(value)
-    elif field_name in _APPEND_FIELDS:
-        builder.text(field_name, value, append=True, separator=_APPEND_FIELDS[field_name])
+    elif field_name in APPEND_FIELDS:
+        builder.text(field_name, value, append=True, separator=APPEND_FIELDS[field_name])
     elif field_name in {"legal_name", "description", "city", "classification"}:
         builder.text(field_name, value)
     elif field_name == "category":

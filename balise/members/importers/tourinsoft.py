@@ -46,8 +46,9 @@ from django.utils.translation import gettext as _
 from balise.members.models import SOCIAL_NETWORKS, Category, Source, normalize_name
 
 from .base import EVENT_REASON, ImportFileError, ProviderRecord, iter_entries, load_json
+from .builder import RecordBuilder
 from .categories import is_event_text
-from .cleaning import RecordBuilder, cell_text
+from .cleaning import cell_text
 
 DEFAULT_MAPPING: dict[str, Any] = {
     "external_id": ["SyndicObjectID"],
