@@ -30,6 +30,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -277,7 +278,9 @@ def peak_mb() -> float:
 
 def run_scenario(format: str, path: Path) -> dict:
     """One import in this (child) process; returns its figures."""
-    office = Office.objects.create(slug=f"bench-{format}", name=f"Bench {format}")
+    slugs = [f"bench-import-{format}", f"bench-import-{format}-base"]
+    Office.objects.filter(slug__in=slugs).delete()  # left over by an interrupted run
+    office = Office.objects.create(slug=slugs[0], name=f"Bench {format}")
     start = time.perf_counter()
     records = imports.read_records(format=format, paths=[path], office=office)
     read_done = time.perf_counter()
@@ -298,7 +301,7 @@ def run_scenario(format: str, path: Path) -> dict:
     assert again.counts["unchanged"] == ROWS, again.counts
     del again
 
-    baseline_office = Office.objects.create(slug=f"bench-{format}-base", name="Baseline")
+    baseline_office = Office.objects.create(slug=slugs[1], name="Baseline")
     baseline_start = time.perf_counter()
     Provider.objects.bulk_create(
         [
@@ -308,6 +311,7 @@ def run_scenario(format: str, path: Path) -> dict:
         batch_size=500,
     )
     baseline = time.perf_counter() - baseline_start
+    Office.objects.filter(slug__in=slugs).delete()
     total = apply_done - start
     return {
         "format": format,
@@ -324,7 +328,16 @@ def run_scenario(format: str, path: Path) -> dict:
 
 
 def main() -> int:
+    own_workdir = not os.environ.get("BENCH_WORKDIR")
     work = Path(os.environ.get("BENCH_WORKDIR") or tempfile.mkdtemp(prefix="balise-bench-files-"))
+    try:
+        return _run(work)
+    finally:
+        if own_workdir:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(work: Path) -> int:
     call_command("migrate", verbosity=0)
     files = {"csv": work / "adherents.csv", "datatourisme": work / "datatourisme.zip"}
     started = time.perf_counter()
@@ -351,16 +364,15 @@ def main() -> int:
 
     ok = True
     print(f"\nImport of {ROWS} records (budget {BUDGET_SECONDS:.0f} s, {BUDGET_MB:.0f} MB)")
-    header = f"{'format':<13}{'read':>8}{'plan':>8}{'apply':>8}{'total':>8}{'re-import':>11}{'baseline':>10}{'ratio':>7}{'peak MB':>9}  verdict"
-    print(header)
+    columns = ["read", "plan", "apply", "total", "re-import", "baseline", "ratio", "peak MB"]
+    print(f"{'format':<13}" + "".join(f"{c:>11}" for c in columns) + "  verdict")
     for r in results:
         within = r["total"] <= BUDGET_SECONDS and r["peak_mb"] <= BUDGET_MB
         ok &= within
-        print(
-            f"{r['format']:<13}{r['read']:>7.1f}s{r['plan']:>7.1f}s{r['apply']:>7.1f}s{r['total']:>7.1f}s"
-            f"{r['reimport']:>10.1f}s{r['baseline']:>9.2f}s{r['ratio']:>6.1f}x{r['peak_mb']:>9.0f}  "
-            f"{'OK' if within else 'OVER BUDGET'}"
-        )
+        cells = [f"{r[k]:.1f} s" for k in ("read", "plan", "apply", "total", "reimport")]
+        cells += [f"{r['baseline']:.2f} s", f"{r['ratio']:.1f}x", f"{r['peak_mb']:.0f}"]
+        verdict = "OK" if within else "OVER BUDGET"
+        print(f"{r['format']:<13}" + "".join(f"{c:>11}" for c in cells) + f"  {verdict}")
     print(
         "\nbaseline: raw bulk_create of the same cleaned rows; ratio = total / baseline;"
         " peak MB = the import process's maximum resident memory (Django included)."

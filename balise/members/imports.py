@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from .importers import apidae, datatourisme, tourinsoft
 from .importers.base import ImportFileError, ProviderRecord, iter_entries
 from .importers.cleaning import cell_text, commune_display_name
-from .importers.columns import MAPPABLE_FIELD_NAMES, MAPPABLE_FIELDS, suggest_mapping
+from .importers.columns import FIELD_LABELS, MAPPABLE_FIELD_NAMES, MAPPABLE_FIELDS, suggest_mapping
 from .importers.matching import Directory, chunks
 from .importers.spreadsheet import Table, read_csv, read_xlsx, records_from_table
 from .models import (
@@ -49,6 +49,7 @@ from .models import (
 
 __all__ = [
     "ACTIONS",
+    "FIELD_LABELS",
     "FORMATS",
     "HAND_KEPT_FIELDS",
     "MAPPABLE_FIELDS",
@@ -222,16 +223,23 @@ class PlannedRow:
     action: str  # one of ACTIONS
     record: ProviderRecord
     provider: Provider | None = None
-    changes: dict[str, tuple[Any, Any]] = field(
-        default_factory=dict
-    )  # field → (old, new), for display
+    # field → (old, new), for display ("source_id" when a SIT id gets linked)
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # For display: the record's warnings, then what the plan found (errors included).
     messages: list[str] = field(default_factory=list)
+    # Errors found by the plan (duplicates...), beside the record's own errors.
+    errors: list[str] = field(default_factory=list)
     # What apply_import writes (not for display).
     values: dict[str, Any] = field(default_factory=dict, repr=False)
     commune_code: str = ""
     add_labels: list[str] = field(default_factory=list)
     add_tags: list[str] = field(default_factory=list)
     link_source_id: bool = False
+
+    def fail(self, message: str) -> None:
+        self.action = "error"
+        self.errors.append(message)
+        self.messages.append(message)
 
 
 @dataclass
@@ -249,7 +257,7 @@ class ImportPlan:
             row.record.located(message)
             for row in self.rows
             if row.action == "error"
-            for message in (row.record.errors or row.messages)
+            for message in [*row.record.errors, *row.errors]
         ]
         return messages[:limit] if limit else messages
 
@@ -408,18 +416,19 @@ def plan_import(*, office, records: list[ProviderRecord]) -> ImportPlan:
             first = seen_ids[id_key]
             if first.record.fields == record.fields:
                 row.action = "skip"
-                record.skip_reason = _("en double dans le fichier (déjà lu : %(where)s)") % {
-                    "where": first.record.locator
-                }
+                row.messages.append(
+                    _("en double dans le fichier (déjà lu : %(where)s)")
+                    % {"where": first.record.locator}
+                )
             else:
-                record.errors.append(
+                row.fail(
                     _("identifiant « %(id)s » déjà présent (%(where)s) avec d'autres valeurs")
                     % {"id": record.external_id, "where": first.record.locator}
                 )
             continue
         provider, how = directory.match(record, claimed)
         if how == "ambigu":
-            record.errors.append(
+            row.fail(
                 _(
                     "plusieurs fiches s'appellent « %(name)s » : "
                     "ajoutez la commune pour les distinguer"
@@ -428,7 +437,7 @@ def plan_import(*, office, records: list[ProviderRecord]) -> ImportPlan:
             )
             continue
         if provider is not None and provider.pk in claimed:
-            record.errors.append(
+            row.fail(
                 _("même prestataire que %(where)s (« %(name)s ») : gardez une seule ligne")
                 % {"where": claimed[provider.pk].record.locator, "name": provider.name}
             )
@@ -437,7 +446,7 @@ def plan_import(*, office, records: list[ProviderRecord]) -> ImportPlan:
             key = _creation_key(record)
             twin = new_keys.get(key)
             if twin and not (record.external_id and twin.record.external_id):
-                record.errors.append(
+                row.fail(
                     _("doublon de %(where)s : même nom, même commune")
                     % {"where": twin.record.locator}
                 )

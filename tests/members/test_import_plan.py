@@ -249,14 +249,19 @@ def test_two_lines_for_the_same_provider_are_an_error(office, hotel):
 
 
 def test_two_new_lines_with_the_same_name_and_commune_are_an_error(office):
-    plan = imports.plan_import(
-        office=office,
-        records=[
-            record(locator="ligne 2", name="Le Moulin", city="Sauve"),
-            record(locator="ligne 3", name="LE MOULIN", city="sauve"),
-        ],
-    )
+    records = [
+        record(locator="ligne 2", name="Le Moulin", city="Sauve"),
+        record(locator="ligne 3", name="LE MOULIN", city="sauve"),
+    ]
+    plan = imports.plan_import(office=office, records=records)
     assert plan.error_messages() == ["ligne 3 : doublon de ligne 2 : même nom, même commune"]
+    assert plan.rows[1].messages == ["doublon de ligne 2 : même nom, même commune"]
+    # Planning leaves the records as they were: planning again gives the same result.
+    assert records[1].errors == []
+    assert (
+        imports.plan_import(office=office, records=records).error_messages()
+        == plan.error_messages()
+    )
 
 
 def test_two_sit_objects_with_the_same_name_are_two_providers(office):
@@ -285,10 +290,9 @@ def test_same_sit_id_twice_in_a_file(office):
     ]
     plan = imports.plan_import(office=office, records=same)
     assert [row.action for row in plan.rows] == ["create", "skip"]
-    assert (
-        plan.rows[1].record.skip_reason
-        == "en double dans le fichier (déjà lu : objet A1 (fichier 1.json))"
-    )
+    assert plan.rows[1].messages == [
+        "en double dans le fichier (déjà lu : objet A1 (fichier 1.json))"
+    ]
 
     different = [
         sit("A1", "objet A1 (fichier 1.json)", name="Chez Léa"),

@@ -36,6 +36,7 @@ from .cleaning import (
     split_list,
     stars_from_text,
 )
+from .columns import FIELD_LABELS
 
 
 class RecordBuilder:
@@ -88,14 +89,15 @@ class RecordBuilder:
         if not text:
             return
         if append and self.fields.get(field):
-            if normalize_name(text) in normalize_name(self.fields[field]):
-                return
+            if f" {normalize_name(text)} " in f" {normalize_name(self.fields[field])} ":
+                return  # already there ("Sauve" twice in address columns)
             text = f"{self.fields[field]}{separator}{text}"
             del self.fields[field]
         limit = MAX_LENGTHS.get(field)
         if limit and len(text) > limit:
             self.record.warnings.append(
-                _("%(field)s coupé à %(max)s caractères") % {"field": field, "max": limit}
+                _("« %(field)s » coupé à %(max)s caractères")
+                % {"field": FIELD_LABELS.get(field, field), "max": limit}
             )
             text = text[:limit].rstrip()
         self._store(field, text)

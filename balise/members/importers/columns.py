@@ -41,6 +41,18 @@ MAPPABLE_FIELDS: list[tuple[str, Any]] = [
     ("external_id", gettext_lazy("Identifiant (SIT ou interne)")),
 ]
 MAPPABLE_FIELD_NAMES = {name for name, _label in MAPPABLE_FIELDS}
+# How the preview names a field of PlannedRow.changes.
+FIELD_LABELS: dict[str, Any] = {
+    **dict(MAPPABLE_FIELDS),
+    "category": gettext_lazy("Catégorie"),
+    "labels": gettext_lazy("Labels"),
+    "classification": gettext_lazy("Classement"),
+    "membership_status": gettext_lazy("Adhésion"),
+    "marketing_consent": gettext_lazy("Consentement aux e-mails d'information"),
+    "insee_code": gettext_lazy("Commune (code INSEE)"),
+    "social_links": gettext_lazy("Réseaux sociaux"),
+    "source_id": gettext_lazy("Identifiant SIT"),
+}
 
 # normalize_name(title) → field. Exact matches first; see _guess_field for looser rules.
 HEADER_SYNONYMS: dict[str, str] = {
