@@ -19,9 +19,9 @@ $(UV):
 	$(UV) sync --frozen
 	@touch $@
 
+# Compiled translations (.mo) are committed, so setting up needs no gettext tools.
 setup: .venv/.synced
 	@mkdir -p var
-	$(BALISE) compilemessages --ignore=.venv --ignore=.tools >/dev/null
 	$(BALISE) migrate --noinput
 
 demo: setup
@@ -32,7 +32,6 @@ demo: setup
 	$(BALISE) runserver $(HOST):$(PORT)
 
 test: .venv/.synced
-	$(BALISE) compilemessages --ignore=.venv --ignore=.tools >/dev/null
 	$(PY) -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 lint: .venv/.synced
@@ -44,7 +43,7 @@ format: .venv/.synced
 	.venv/bin/ruff check --fix .
 
 messages: .venv/.synced
-	cd balise && ../$(BALISE) makemessages -l en --no-obsolete --ignore=static
+	cd balise && ../$(BALISE) makemessages -l en --no-obsolete --ignore=static --ignore='*/migrations/*'
 	$(BALISE) compilemessages --ignore=.venv --ignore=.tools
 
 bench: setup
