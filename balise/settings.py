@@ -39,7 +39,12 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("BALISE_DEBUG", True)
 # A fixed key is fine for development and tests only; `check --deploy` flags it and the
 # deployment guide makes BALISE_SECRET_KEY mandatory.
-SECRET_KEY = env_str("BALISE_SECRET_KEY", "django-insecure-balise-development-key-change-me")
+DEV_SECRET_KEY = "django-insecure-balise-development-key-change-me"
+SECRET_KEY = env_str("BALISE_SECRET_KEY", DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("BALISE_SECRET_KEY must be set when BALISE_DEBUG=0.")
 ALLOWED_HOSTS = env_list("BALISE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("BALISE_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("BALISE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -221,7 +226,7 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("BALISE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("BALISE_HSTS_PRELOAD", False)
+    SECURE_HSTS_PRELOAD = env_bool("BALISE_HSTS_PRELOAD", True)
 
 NINJA_PAGINATION_PER_PAGE = 50
 
