@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "balise.lib",
     "balise.offices",
     "balise.members",
+    "balise.diagnostics",
     "balise.api",
 ]
 

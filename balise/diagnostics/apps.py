@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DiagnosticsConfig(AppConfig):
+    name = "balise.diagnostics"
+    label = "diagnostics"
+    verbose_name = _("Diagnostics numériques")
