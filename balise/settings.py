@@ -3,7 +3,7 @@
 Defaults suit a developer's machine or a single office: SQLite under ``var/``, mail
 printed to the console, the database task backend. Production sets ``BALISE_DEBUG=0``,
 ``BALISE_SECRET_KEY``, ``BALISE_ALLOWED_HOSTS``, ``DATABASE_URL`` and the mail settings
-(see docs/deployment.md).
+(see docs/en/deployment.md or docs/fr/deploiement.md).
 """
 
 import os
@@ -153,7 +153,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Behind a reverse proxy, the client address comes from X-Forwarded-For, trusting exactly
+# BALISE_PROXY_COUNT proxies; without one, only the socket address counts, so nobody can
+# lock a colleague out by forging the header.
 AXES_IPWARE_PROXY_COUNT = env_int("BALISE_PROXY_COUNT", 0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -222,6 +228,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("BALISE_SSL_REDIRECT", True)
+    # Monitoring probes call the health endpoint over plain HTTP on the internal network.
+    SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -16,8 +15,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sante/", office_views.health, name="health"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media files (uploaded import files) are never served: they hold members' personal data.

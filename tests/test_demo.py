@@ -92,8 +92,8 @@ def test_demo_builds_a_realistic_territory(settings):
         assert provider.normalized_name == normalize_name(provider.name)
         domain = provider.email.rpartition("@")[2]
         assert not provider.email or domain in WEBMAILS or domain.endswith(".example")
-        assert not provider.phone or provider.phone[:2] in {"04", "06", "07"}
-        assert len(provider.phone.replace(" ", "")) in {0, 10}
+        assert not provider.phone or provider.phone[:5] in {"+33 4", "+33 6", "+33 7"}
+        assert len(provider.phone.replace(" ", "")) in {0, 12}
     assert len(set(providers.values_list("normalized_name", flat=True))) == providers.count()
 
     # The logins and the address are printed.

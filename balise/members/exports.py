@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -18,6 +19,7 @@ from .models import SOCIAL_NETWORKS, Label, Provider, Tag
 def export_columns() -> list[tuple[str, callable]]:
     """(header, value getter) pairs, built at call time so headers follow the language."""
     columns = [
+        (_("Identifiant Balise"), lambda p: p.pk),
         (_("Nom commercial"), lambda p: p.name),
         (_("Raison sociale"), lambda p: p.legal_name),
         (_("Catégorie"), lambda p: p.get_category_display()),
@@ -58,6 +60,13 @@ def export_columns() -> list[tuple[str, callable]]:
 
 
 def _rows(queryset: QuerySet[Provider]) -> Iterator[list]:
+    # Files are always written in French, whatever the interface language: they are the
+    # office's data, and the importer reads French headers and values back.
+    with translation.override("fr"):
+        yield from _french_rows(queryset)
+
+
+def _french_rows(queryset: QuerySet[Provider]) -> Iterator[list]:
     columns = export_columns()
     yield [header for header, _getter in columns]
     providers = (

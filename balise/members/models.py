@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -290,6 +291,21 @@ class Provider(models.Model):
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "normalized_name"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        """One way of writing phones everywhere (forms, API, imports): "+33 4 66 12 34 56".
+
+        The same number typed two ways then compares equal, so a re-import of an exported
+        file does not report a change on every row.
+        """
+        # Imported here: the importers' cleaning rules import this module's models.
+        from .importers.cleaning import clean_phone
+
+        if self.phone:
+            try:
+                self.phone = clean_phone(self.phone)
+            except ValueError as error:
+                raise ValidationError({"phone": str(error)}) from None
 
     @property
     def is_archived(self) -> bool:

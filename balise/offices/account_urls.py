@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import StaffPasswordResetForm
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(
+            form_class=StaffPasswordResetForm,
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
         ),
@@ -33,7 +35,7 @@ urlpatterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(

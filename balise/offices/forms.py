@@ -1,11 +1,15 @@
 import json
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from balise.lib.forms import https_by_default
 
 from .models import Membership, Office, Role, User
+
+# Tourinsoft mapping keys whose value is a {feed value: code} object, not a field name.
+DICT_KEYS = {"category_values", "communication_types"}
 
 
 class StaffAddForm(forms.Form):
@@ -29,7 +33,8 @@ class OfficeSettingsForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
         help_text=_(
-            'Facultatif. Ex. : {"address": "AdresseComplete", "contacts": "MoyenDeCom"}. '
+            'Facultatif. Ex. : {"address_complete": "AdresseComplete", "communication": '
+            '"MoyenDeCom", "category_values": {"Gîtes et meublés": "meuble"}}. '
             "Voir le guide d'utilisation."
         ),
     )
@@ -47,6 +52,8 @@ class OfficeSettingsForm(forms.ModelForm):
         )
 
     def clean_tourinsoft_mapping(self):
+        from balise.members.importers.tourinsoft import MAPPING_KEYS
+
         raw = self.cleaned_data["tourinsoft_mapping"].strip()
         if not raw:
             return {}
@@ -56,12 +63,28 @@ class OfficeSettingsForm(forms.ModelForm):
             raise forms.ValidationError(
                 _("JSON invalide : %(error)s"), params={"error": error}
             ) from None
-        if not isinstance(value, dict) or not all(
-            isinstance(key, str) and isinstance(item, str | list) for key, item in value.items()
-        ):
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("Attendu : un objet JSON {clé : champ Tourinsoft}."))
+        unknown = sorted(set(value) - MAPPING_KEYS)
+        if unknown:
             raise forms.ValidationError(
-                _("Attendu : un objet dont chaque valeur est un nom de champ Tourinsoft.")
+                _("Clé(s) inconnue(s) : %(keys)s. Clés possibles : %(known)s."),
+                params={"keys": ", ".join(unknown), "known": ", ".join(sorted(MAPPING_KEYS))},
             )
+        for key, item in value.items():
+            expected = dict if key in DICT_KEYS else (str, list)
+            if not isinstance(item, expected) or (
+                isinstance(item, list) and not all(isinstance(name, str) for name in item)
+            ):
+                raise forms.ValidationError(
+                    _("« %(key)s » attend %(what)s."),
+                    params={
+                        "key": key,
+                        "what": _("un objet {valeur : code}")
+                        if key in DICT_KEYS
+                        else _("un nom de champ ou une liste de noms"),
+                    },
+                )
         return value
 
     def save(self, commit=True):
@@ -81,3 +104,14 @@ class TokenCreateForm(forms.Form):
         max_length=100,
         help_text=_("À quoi il sert, ex. : « synchronisation site de l'office »."),
     )
+
+
+class StaffPasswordResetForm(PasswordResetForm):
+    """Django's reset form, also for invited staff who have not chosen a password yet.
+
+    Django skips accounts with an unusable password; here every staff account uses a
+    password, and an invitation whose link expired is renewed through this very form.
+    """
+
+    def get_users(self, email):
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)

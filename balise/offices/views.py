@@ -1,5 +1,6 @@
 """Office pages: home, staff management, settings, the user's account and API tokens."""
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,16 @@ from .models import Membership, Role
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password through the emailed link also lifts a login lockout:
+    the lockout page sends locked-out people here."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        axes_reset(username=form.user.email)
+        return response
 
 
 @login_required

@@ -191,7 +191,7 @@ def test_patch_changes_only_the_fields_sent(api_client, animator, office, provid
     )
     assert response.status_code == 200, response.content
     provider.refresh_from_db()
-    assert provider.phone == "04 99 99 99 99"
+    assert provider.phone == "+33 4 99 99 99 99"  # one way of writing phones everywhere
     assert (provider.name, provider.category, provider.commune) == (
         "Le Bistrot",
         "restaurant",
@@ -201,7 +201,7 @@ def test_patch_changes_only_the_fields_sent(api_client, animator, office, provid
     assert list(provider.labels.values_list("name", flat=True)) == ["Maître Restaurateur"]
     assert list(provider.tags.values_list("name", flat=True)) == ["terrasse"]
     assert provider.marketing_consent_at == datetime(2023, 1, 1, tzinfo=UTC)
-    assert response.json()["phone"] == "04 99 99 99 99"
+    assert response.json()["phone"] == "+33 4 99 99 99 99"
 
 
 def test_patch_replaces_labels_and_tags_and_clears_with_null(
@@ -426,7 +426,16 @@ def test_rule_errors_are_reported_together(api_client, animator, office):
 def test_an_old_invalid_value_does_not_block_an_unrelated_patch(api_client, animator, office):
     # Imports may have stored what the model now refuses; only the fields sent are checked.
     provider = ProviderFactory(office=office, website="www.sans-schema.example")
-    response = send(api_client(animator), "patch", providers_url(office, provider), {"phone": "01"})
+    body = {"phone": "04 66 00 00 01"}
+    response = send(api_client(animator), "patch", providers_url(office, provider), body)
     assert response.status_code == 200, response.content
     provider.refresh_from_db()
-    assert (provider.phone, provider.website) == ("01", "www.sans-schema.example")
+    assert (provider.phone, provider.website) == ("+33 4 66 00 00 01", "www.sans-schema.example")
+
+
+def test_an_invalid_phone_is_refused_in_french(api_client, animator, office, provider):
+    response = send(api_client(animator), "patch", providers_url(office, provider), {"phone": "01"})
+    assert response.status_code == 422
+    assert "téléphone invalide" in response.json()["errors"]["phone"][0]
+    provider.refresh_from_db()
+    assert provider.phone == "04 00 00 00 00"

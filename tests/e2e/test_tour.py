@@ -60,7 +60,7 @@ def test_animatrice_works_the_directory(page, demo):
     page.get_by_label("Téléphone").fill("04 66 99 88 77")
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_role("status")).to_contain_text("Fiche enregistrée")
-    assert Provider.objects.get(office__slug="haut-vallon", name=name).phone == "04 66 99 88 77"
+    assert Provider.objects.get(office__slug="haut-vallon", name=name).phone == "+33 4 66 99 88 77"
 
 
 def test_animatrice_creates_a_provider_and_is_told_what_is_wrong(page, demo):

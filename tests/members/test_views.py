@@ -206,7 +206,7 @@ class TestExports:
         text = b"".join(response.streaming_content).decode("utf-8-sig")
         rows = list(csv.reader(io.StringIO(text), delimiter=";"))
         header, *data = rows
-        assert header[:3] == ["Nom commercial", "Raison sociale", "Catégorie"]
+        assert header[:4] == ["Identifiant Balise", "Nom commercial", "Raison sociale", "Catégorie"]
         assert len(data) == 1
         record = dict(zip(header, data[0], strict=True))
         assert record["Nom commercial"].startswith("'=")
@@ -218,5 +218,41 @@ class TestExports:
         response = client_for(reader).get(url(office, "members:provider_export_xlsx"))
         sheet = load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
-        assert rows[0][0] == "Nom commercial"
-        assert rows[1][0] == "Hôtel du Pont"
+        assert rows[0][:2] == ("Identifiant Balise", "Nom commercial")
+        assert rows[1][1] == "Hôtel du Pont"
+
+
+@pytest.mark.django_db
+def test_an_edited_export_imports_back_onto_the_same_providers(
+    client_for, animator, office, other_office, tmp_path
+):
+    """Rename a provider in the exported file: the re-import updates it, no duplicate.
+
+    The export is read in English too: files are always written in French.
+    """
+    from balise.members import imports
+
+    gite = ProviderFactory(office=office, name="Gîte des Cigales", phone="04 66 00 00 01")
+    foreign = ProviderFactory(office=other_office, name="Ailleurs")
+    client = client_for(animator)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    text = b"".join(client.get(url(office, "members:provider_export_csv")).streaming_content)
+    edited = text.decode("utf-8-sig").replace("Gîte des Cigales", "Gîte Les Cigales")
+    # A line carrying another office's id must not touch that office's provider.
+    edited += f"{foreign.pk};Intrus;;Hôtel\n"
+    path = tmp_path / "export.csv"
+    path.write_text(edited, encoding="utf-8")
+    sheet = imports.inspect_spreadsheet(format="csv", path=path)
+    assert sheet.suggested_mapping["Identifiant Balise"] == "balise_id"
+    records = imports.read_records(
+        format="csv", paths=[path], office=office, options={"mapping": sheet.suggested_mapping}
+    )
+    plan = imports.plan_import(office=office, records=records)
+    assert plan.counts["update"] == 1, plan.error_messages()
+    assert plan.counts["create"] == 1
+    imports.apply_import(office=office, plan=plan)
+    gite.refresh_from_db()
+    assert gite.name == "Gîte Les Cigales"
+    foreign.refresh_from_db()
+    assert foreign.name == "Ailleurs"
+    assert Provider.objects.filter(office=office).count() == 2

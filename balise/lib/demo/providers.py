@@ -11,6 +11,7 @@ from decimal import Decimal
 from random import Random
 from zoneinfo import ZoneInfo
 
+from balise.members.importers.cleaning import clean_phone
 from balise.members.models import Category, MembershipStatus, Source, normalize_name
 
 from .catalog import (
@@ -167,8 +168,9 @@ class _Generator:
         rng = self.rng
         pairs = " ".join(f"{rng.randint(0, 99):02d}" for _ in range(3))
         if self.chance(profile.landline):
-            return f"{self.landline_prefix} {pairs}"
-        return f"0{6 if self.chance(0.75) else 7} {rng.randint(10, 99)} {pairs}"
+            return clean_phone(f"{self.landline_prefix} {pairs}")
+        # 06 9x numbers are overseas mobiles (Guadeloupe, Réunion…): stay in mainland ranges.
+        return clean_phone(f"0{6 if self.chance(0.75) else 7} {rng.randint(10, 89)} {pairs}")
 
     def webmail(self, person: Person, business: str) -> str:
         rng = self.rng

@@ -54,6 +54,8 @@ class ProviderRecord:
     skip_reason: str = ""  # French reason when the record is not a provider
     # Problems that do not block the import (a SIT value that could not be used...).
     warnings: list[str] = field(default_factory=list)
+    # The provider's id in Balise, from a re-imported export: the surest match of all.
+    balise_id: int | None = None
 
     @property
     def name(self) -> str:

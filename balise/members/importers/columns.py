@@ -39,6 +39,7 @@ MAPPABLE_FIELDS: list[tuple[str, Any]] = [
     ("tags", gettext_lazy("Étiquettes")),
     ("notes", gettext_lazy("Notes internes")),
     ("external_id", gettext_lazy("Identifiant (SIT ou interne)")),
+    ("balise_id", gettext_lazy("Identifiant Balise (fichier exporté de Balise)")),
 ]
 MAPPABLE_FIELD_NAMES = {name for name, _label in MAPPABLE_FIELDS}
 # How the preview names a field of PlannedRow.changes.
@@ -274,6 +275,7 @@ HEADER_SYNONYMS: dict[str, str] = {
         ],
         "external_id",
     ),
+    **dict.fromkeys(["identifiant balise", "id balise"], "balise_id"),
 }
 
 # Looser rules when no exact synonym matches: (regex on the normalised title, field).

@@ -105,6 +105,10 @@ class Directory:
 
     def match(self, record: ProviderRecord, claimed: dict[int, Any]) -> tuple[Provider | None, str]:
         """The provider a record stands for, and how it was found ("id", "nom", "" or "ambigu")."""
+        # An id from a Balise export wins, but only within this office's directory:
+        # another office's id matches nothing.
+        if record.balise_id is not None and record.balise_id in self.providers:
+            return self.providers[record.balise_id], "id"
         if record.external_id:
             provider_id = self.by_source.get((record.source, record.external_id))
             if provider_id in self.providers:

@@ -219,6 +219,14 @@ def records_from_table(
             value = row[index] if index < len(row) else None
             if field_name == "external_id":
                 record.external_id = record.external_id or cell_text(value)[:200]
+            elif field_name == "balise_id":
+                text = cell_text(value)
+                if text.isdigit():
+                    record.balise_id = int(text)
+                elif text:
+                    record.errors.append(
+                        _("identifiant Balise invalide « %(value)s »") % {"value": text}
+                    )
             elif field_name == "latitude":
                 latitude = latitude if cell_text(latitude) else value
             elif field_name == "longitude":

@@ -11,7 +11,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from balise.lib.demo import (
     DEFAULT_SEED,
@@ -25,7 +24,7 @@ from balise.lib.demo import (
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Remplit la base avec un territoire de démonstration fictif : un réseau, deux offices, "
         "leurs équipes et environ 500 prestataires."
     )
@@ -34,13 +33,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help=gettext_lazy("supprime la démo existante et la reconstruit"),
+            help=("supprime la démo existante et la reconstruit"),
         )
         parser.add_argument(
             "--seed",
             type=int,
             default=DEFAULT_SEED,
-            help=gettext_lazy("graine du tirage aléatoire (même graine, mêmes données)"),
+            help=("graine du tirage aléatoire (même graine, mêmes données)"),
         )
 
     def handle(self, *args, reset: bool, seed: int, **options):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from balise.members import imports
@@ -21,35 +20,35 @@ SHOWN_ERRORS = 20
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Importe des prestataires (CSV, XLSX, DATAtourisme, Apidae, Tourinsoft) dans "
         "l'annuaire d'un office. Rien n'est enregistré si une fiche est en erreur."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "files", nargs="+", metavar="FICHIER", help=gettext_lazy("fichiers, dossiers ou ZIP")
+            "files", nargs="+", metavar="FICHIER", help=("fichiers, dossiers ou ZIP")
         )
         parser.add_argument(
-            "--office", required=True, metavar="SLUG", help=gettext_lazy("identifiant de l'office")
+            "--office", required=True, metavar="SLUG", help=("identifiant de l'office")
         )
         parser.add_argument(
-            "--format", required=True, choices=sorted(imports.FORMATS), help=gettext_lazy("format")
+            "--format", required=True, choices=sorted(imports.FORMATS), help=("format")
         )
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help=gettext_lazy("montre ce qui serait fait, sans rien enregistrer"),
+            help=("montre ce qui serait fait, sans rien enregistrer"),
         )
         parser.add_argument(
             "--mapping",
             metavar="JSON",
-            help=gettext_lazy(
+            help=(
                 "fichier JSON de correspondance : titre de colonne → champ (CSV, XLSX), "
                 "ou champs du flux (Tourinsoft)"
             ),
         )
-        parser.add_argument("--delimiter", help=gettext_lazy("séparateur CSV (deviné sinon)"))
+        parser.add_argument("--delimiter", help=("séparateur CSV (deviné sinon)"))
 
     def handle(self, *args, **options):
         office = Office.objects.filter(slug=options["office"]).first()

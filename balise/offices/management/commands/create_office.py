@@ -9,36 +9,31 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from balise.offices import services
 from balise.offices.models import Role
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Crée un office de tourisme et, avec --admin, son administrateur, qui reçoit par "
         "e-mail un lien pour choisir son mot de passe."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "slug", help=gettext_lazy("identifiant de l'office dans les adresses, ex. haut-vallon")
+            "slug", help=("identifiant de l'office dans les adresses, ex. haut-vallon")
         )
-        parser.add_argument("--name", required=True, help=gettext_lazy("nom de l'office"))
-        parser.add_argument(
-            "--admin", metavar="EMAIL", help=gettext_lazy("e-mail de l'administrateur")
-        )
-        parser.add_argument(
-            "--admin-name", default="", help=gettext_lazy("nom complet de l'administrateur")
-        )
+        parser.add_argument("--name", required=True, help=("nom de l'office"))
+        parser.add_argument("--admin", metavar="EMAIL", help=("e-mail de l'administrateur"))
+        parser.add_argument("--admin-name", default="", help=("nom complet de l'administrateur"))
         parser.add_argument(
             "--network",
             metavar="SLUG",
-            help=gettext_lazy("réseau de l'office (créé s'il n'existe pas)"),
+            help=("réseau de l'office (créé s'il n'existe pas)"),
         )
         parser.add_argument(
-            "--network-name", default="", help=gettext_lazy("nom du réseau, s'il faut le créer")
+            "--network-name", default="", help=("nom du réseau, s'il faut le créer")
         )
 
     def handle(self, *args, **options):
