@@ -195,3 +195,89 @@ class TestSettingsAndAccount:
 def test_health_endpoint(client, db):
     response = client.get(reverse("health"))
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+class TestRecovery:
+    def _reset_link(self, client, email):
+        client.post(reverse("password_reset"), {"email": email})
+        body = mail.outbox[-1].body
+        link = next(line for line in body.splitlines() if "/compte/mot-de-passe/nouveau/" in line)
+        return link.split("testserver", 1)[1]
+
+    def test_invited_staff_without_a_password_can_get_a_new_link(self, client, office):
+        invited = UserFactory(email="invitee@example.org")
+        invited.set_unusable_password()
+        invited.save()
+        MembershipFactory(office=office, user=invited)
+        path = self._reset_link(client, "Invitee@Example.org")
+        form_page = client.get(path, follow=True)
+        assert form_page.context["validlink"]
+
+    def test_choosing_a_new_password_lifts_the_lockout(self, client, animator):
+        for _attempt in range(5):
+            client.post(reverse("login"), {"username": animator.email, "password": "mauvais"})
+        path = self._reset_link(client, animator.email)
+        form_page = client.get(path, follow=True)
+        new_password = "encore-un-mot-de-passe-solide"
+        client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": new_password, "new_password2": new_password},
+        )
+        response = client.post(
+            reverse("login"), {"username": animator.email, "password": new_password}
+        )
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(animator.pk)
+
+    def test_a_forged_forwarded_for_header_cannot_lock_a_colleague_out(
+        self, client, animator, password
+    ):
+        # No proxy configured: X-Forwarded-For is ignored, the attacker's own address counts.
+        for _attempt in range(5):
+            client.post(
+                reverse("login"),
+                {"username": animator.email, "password": "mauvais"},
+                REMOTE_ADDR="203.0.113.9",
+                HTTP_X_FORWARDED_FOR="192.0.2.1",
+            )
+        response = client.post(
+            reverse("login"),
+            {"username": animator.email, "password": password},
+            REMOTE_ADDR="192.0.2.1",
+        )
+        assert response.status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("mapping", "error"),
+    [
+        ('{"contacts": "MoyenDeCom"}', "Clé(s) inconnue(s) : contacts"),
+        ('{"category_values": "Gîtes"}', "« category_values » attend un objet"),
+        ('{"name": 12}', "« name » attend un nom de champ"),
+    ],
+)
+def test_tourinsoft_mapping_is_checked_against_the_importer(
+    client_for, admin_user, office, mapping, error
+):
+    response = client_for(admin_user).post(
+        reverse("offices:settings", kwargs={"office_slug": office.slug}),
+        {"name": "X", "tourinsoft_mapping": mapping},
+    )
+    assert error in response.content.decode().replace("&quot;", '"').replace("&#x27;", "'")
+    office.refresh_from_db()
+    assert office.tourinsoft_mapping == {}
+
+
+@pytest.mark.django_db
+def test_tourinsoft_mapping_with_value_tables_is_saved(client_for, admin_user, office):
+    mapping = (
+        '{"address_complete": "AdresseComplete", "category_values": {"Gîtes et meublés": "meuble"}}'
+    )
+    client_for(admin_user).post(
+        reverse("offices:settings", kwargs={"office_slug": office.slug}),
+        {"name": "X", "tourinsoft_mapping": mapping},
+    )
+    office.refresh_from_db()
+    assert office.tourinsoft_mapping["category_values"] == {"Gîtes et meublés": "meuble"}
