@@ -49,3 +49,21 @@ def test_admin_and_reader_see_their_role(api_client, admin_user, reader):
 
 def test_never_lists_an_office_the_user_is_not_on(api_client, outsider):
     assert [o["slug"] for o in api_client(outsider).get(URL).json()] == ["autre-rive"]
+
+
+def test_labels_and_tags_of_the_office_for_the_filters(api_client, reader, office, other_office):
+    from balise.members.models import Label, Tag
+
+    from ..factories import ProviderFactory
+
+    provider = ProviderFactory(office=office)
+    provider.labels.add(Label.objects.create(name="Logis"))
+    ProviderFactory(office=other_office).labels.add(Label.objects.create(name="Ailleurs"))
+    Tag.objects.create(office=office, name="centre-bourg")
+    Tag.objects.create(office=other_office, name="secret")
+    client = api_client(reader)
+    labels = client.get(f"/api/v1/offices/{office.slug}/labels").json()
+    assert [label["name"] for label in labels] == ["Logis"]
+    tags = client.get(f"/api/v1/offices/{office.slug}/tags").json()
+    assert [tag["name"] for tag in tags] == ["centre-bourg"]
+    assert client.get(f"/api/v1/offices/{other_office.slug}/tags").status_code == 404
