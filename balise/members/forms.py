@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balise.lib.forms import https_by_default
 
-from .models import SOCIAL_NETWORKS, Provider
+from .models import SOCIAL_NETWORKS, MembershipStatus, Provider
 
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
@@ -122,6 +122,15 @@ class ProviderForm(forms.ModelForm):
 
 class ImportStartForm(forms.Form):
     format = forms.ChoiceField(label=_("Format du fichier"))
+    new_status = forms.ChoiceField(
+        label=_("Adhésion des nouvelles fiches"),
+        choices=MembershipStatus.choices,
+        initial=MembershipStatus.MEMBER,
+        help_text=_(
+            "Pour les prestataires créés par cet import quand le fichier ne le dit pas : "
+            "un flux régional liste aussi les non-adhérents."
+        ),
+    )
     file = forms.FileField(
         label=_("Fichier"),
         help_text=_("CSV, XLSX, JSON ou ZIP (export Apidae, lot de fichiers DATAtourisme)."),

@@ -366,8 +366,13 @@ def _plan_update(row: PlannedRow, provider: Provider, directory: Directory, how:
         row.messages.append(_("fiche archivée : mise à jour sans la restaurer"))
 
 
-def plan_import(*, office, records: list[ProviderRecord]) -> ImportPlan:
+def plan_import(
+    *, office, records: list[ProviderRecord], new_status: str | None = None
+) -> ImportPlan:
     """Match each record with this office's providers and say what importing would do.
+
+    ``new_status`` is the membership status of the providers the import creates when
+    the file does not say (a regional feed lists members and non-members alike).
 
     Matching: first the (source, SIT id) through ProviderSourceId, then
     normalize_name(name) in the same commune (INSEE code; the city name when the file
@@ -453,6 +458,8 @@ def plan_import(*, office, records: list[ProviderRecord]) -> ImportPlan:
                 continue
             new_keys.setdefault(key, row)
             _plan_create(row, directory)
+            if new_status:
+                row.values.setdefault("membership_status", new_status)
         else:
             claimed[provider.pk] = row
             _plan_update(row, provider, directory, how)

@@ -182,6 +182,7 @@ def import_start(request: HttpRequest, office_slug: str) -> HttpResponse:
             format=form.cleaned_data["format"],
             filename=Path(upload.name).name[:255],
             file=upload,
+            options={"new_status": form.cleaned_data["new_status"]},
         )
         if batch.format in SPREADSHEET_FORMATS:
             return redirect("members:import_mapping", access.office.slug, batch.pk)
@@ -240,7 +241,9 @@ def _plan(access, batch: ImportBatch):
         office=access.office,
         options=batch.options,
     )
-    return imports.plan_import(office=access.office, records=records)
+    return imports.plan_import(
+        office=access.office, records=records, new_status=batch.options.get("new_status")
+    )
 
 
 @login_required

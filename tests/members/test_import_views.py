@@ -26,7 +26,11 @@ def url(office, name, **kwargs):
 def upload(client, office, path: Path, format: str):
     return client.post(
         url(office, "import_start"),
-        {"format": format, "file": SimpleUploadedFile(path.name, path.read_bytes())},
+        {
+            "format": format,
+            "new_status": "adherent",
+            "file": SimpleUploadedFile(path.name, path.read_bytes()),
+        },
     )
 
 
@@ -171,3 +175,20 @@ def test_staff_list_query_count_does_not_grow(client_for, admin_user, office):
     one = count()
     MembershipFactory.create_batch(2, office=office)
     assert count() == one
+
+
+@pytest.mark.django_db
+def test_new_providers_from_a_regional_feed_get_the_chosen_membership(client_for, animator, office):
+    client = client_for(animator)
+    sample = DATATOURISME / "30-0049c43b-5087-3c44-87ef-349d316fc2b8.json"
+    client.post(
+        url(office, "import_start"),
+        {
+            "format": "datatourisme",
+            "new_status": "non_adherent",
+            "file": SimpleUploadedFile(sample.name, sample.read_bytes()),
+        },
+    )
+    batch = ImportBatch.objects.get(office=office)
+    client.post(url(office, "import_preview", batch_id=batch.pk), {"confirm": "1"})
+    assert Provider.objects.get(office=office).membership_status == "non_adherent"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from balise.members import imports
+from balise.members.models import MembershipStatus
 from balise.offices.models import Office
 
 SHOWN_ERRORS = 20
@@ -48,7 +49,13 @@ class Command(BaseCommand):
                 "ou champs du flux (Tourinsoft)"
             ),
         )
-        parser.add_argument("--delimiter", help=("séparateur CSV (deviné sinon)"))
+        parser.add_argument("--delimiter", help="séparateur CSV (deviné sinon)")
+        parser.add_argument(
+            "--new-status",
+            choices=MembershipStatus.values,
+            default=MembershipStatus.MEMBER,
+            help="adhésion des fiches créées quand le fichier ne la donne pas (défaut : adherent)",
+        )
 
     def handle(self, *args, **options):
         office = Office.objects.filter(slug=options["office"]).first()
@@ -89,7 +96,7 @@ class Command(BaseCommand):
         except imports.ImportFileError as error:
             raise CommandError(str(error)) from None
 
-        plan = imports.plan_import(office=office, records=records)
+        plan = imports.plan_import(office=office, records=records, new_status=options["new_status"])
         counts = plan.counts
         self.stdout.write(
             _(
