@@ -11,6 +11,8 @@ urlpatterns = [
     path("compte/", include("balise.offices.account_urls")),
     path("o/<slug:office_slug>/", include("balise.offices.urls")),
     path("o/<slug:office_slug>/prestataires/", include("balise.members.urls")),
+    path("o/<slug:office_slug>/diagnostics/", include("balise.diagnostics.urls")),
+    path("r/", include("balise.diagnostics.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("sante/", office_views.health, name="health"),

@@ -6,9 +6,17 @@ fill makes it fail, so whoever adds a URL teaches the test how to reach it.
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from balise.members.models import ImportBatch, Provider
 
+from .diagnostics.factories import (
+    CampaignFactory,
+    InvitationFactory,
+    QuestionnaireFactory,
+    ResponseFactory,
+    VersionFactory,
+)
 from .factories import ProviderFactory
 
 
@@ -29,10 +37,18 @@ def victim_objects(office, admin_user):
         office=office, format="csv", filename="x.csv", file="imports/x.csv"
     )
     membership = admin_user.memberships.get()
+    version = VersionFactory(questionnaire=QuestionnaireFactory(office=office, code="secret"))
+    campaign = CampaignFactory(office=office, version=version)
+    invitation = InvitationFactory(campaign=campaign, provider=provider)
+    response = ResponseFactory(campaign=campaign, provider=provider, completed_at=timezone.now())
     return {
         "provider_id": provider.pk,
         "batch_id": batch.pk,
         "membership_id": membership.pk,
+        "campaign_id": campaign.pk,
+        "invitation_id": invitation.pk,
+        "version_id": version.pk,
+        "response_id": response.pk,
     }
 
 

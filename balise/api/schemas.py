@@ -5,8 +5,8 @@ clients what is accepted and bad input stops at the door with a 422, before any 
 Lengths come from the model fields, so a migration that widens a column widens the API.
 """
 
-from datetime import datetime
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
 
+from balise.diagnostics.models import CampaignStatus, ResponseSource, VersionStatus
 from balise.members.forms import INSEE_RE
 from balise.members.models import (
     SOCIAL_NETWORKS,
@@ -295,3 +296,151 @@ class ProviderIn(ProviderPatch):
     membership_status: MembershipStatus = MembershipStatus.MEMBER
     marketing_consent: bool = False
     archived: bool = False
+
+
+# --- diagnostics -------------------------------------------------------------------------
+# Questionnaire versions, campaigns and responses (balise.api.diagnostics). Read-only for
+# now. Texts of the questionnaire (axis titles, level names, advice) come in the request's
+# language (Accept-Language), French when the version has no translation.
+
+
+class DiagnosticFilters(Schema):
+    """Base of the diagnostic filters: an empty parameter (``?status=``) means no filter."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_is_absent(cls, value):
+        return None if value == "" else value
+
+
+class VersionFilters(DiagnosticFilters):
+    status: VersionStatus | None = Field(None, description="draft ou published.")
+
+
+class QuestionnaireVersionOut(Schema):
+    id: int
+    questionnaire_id: int
+    questionnaire_code: str
+    questionnaire_title: str
+    shared: bool = Field(description="true : version livrée avec Balise, commune à tous.")
+    number: int
+    status: VersionStatus
+    status_label: str
+    based_on_id: int | None = Field(description="Version dont celle-ci est une copie.")
+    created_at: datetime
+    published_at: datetime | None
+
+
+class QuestionnaireVersionDetailOut(QuestionnaireVersionOut):
+    notes: str
+    definition: dict[str, Any] = Field(
+        description="Le document du questionnaire tel qu'il est enregistré (rubriques, "
+        "questions, axes, niveaux, recommandations)."
+    )
+
+
+class CampaignFilters(DiagnosticFilters):
+    status: CampaignStatus | None = None
+
+
+class ParticipationOut(Schema):
+    targeted: int = Field(description="Prestataires du panel (lien actif ou réponse commencée).")
+    invited: int = Field(description="Dont invitation envoyée par e-mail.")
+    opened: int = Field(description="Dont lien ouvert (ou réponse commencée).")
+    in_progress: int = Field(description="Réponses commencées, pas terminées.")
+    completed: int = Field(description="Diagnostics terminés.")
+    rate: float | None = Field(description="Taux de réponse en % (terminés / panel).")
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    slug: str
+    status: CampaignStatus
+    status_label: str
+    starts_on: date
+    ends_on: date
+    version_id: int
+    version_number: int
+    questionnaire_title: str
+    created_at: datetime
+    participation: ParticipationOut
+
+
+class CampaignPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[CampaignOut]
+
+
+class ResponseFilters(DiagnosticFilters):
+    completed: bool | None = Field(None, description="true : terminés ; false : en cours.")
+    category: Category | None = Field(None, description="Catégorie du prestataire.")
+    commune: InseeCode | None = Field(None, description="Code INSEE de la commune du prestataire.")
+
+
+class ProviderRefOut(Schema):
+    id: int
+    name: str
+
+
+class LevelOut(Schema):
+    number: int
+    name: str
+
+
+class AxisScoreOut(Schema):
+    axis: str = Field(description="Code de l'axe.")
+    title: str
+    score: float | None = Field(description="0 à 100 ; null quand aucune question ne compte.")
+    counted: int = Field(description="Questions prises en compte dans le score.")
+
+
+class ResponseOut(Schema):
+    id: int
+    campaign_id: int
+    version_id: int
+    provider: ProviderRefOut
+    category: Category
+    category_label: str
+    commune: CommuneOut | None
+    source: ResponseSource
+    source_label: str
+    started_at: datetime
+    updated_at: datetime
+    completed_at: datetime | None
+    overall_score: float | None
+    level: LevelOut | None
+    axes: list[AxisScoreOut]
+    recommendations: list[str] = Field(
+        description="Codes des recommandations déclenchées, la plus urgente d'abord."
+    )
+
+
+class ResponsePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ResponseOut]
+
+
+class ThemeOut(Schema):
+    code: str
+    label: str
+
+
+class FiredRecommendationOut(Schema):
+    code: str
+    priority: int = Field(description="1 = la plus urgente.")
+    title: str
+    advice: str
+    themes: list[ThemeOut] = Field(description="Thèmes d'ateliers liés.")
+
+
+class ResponseDetailOut(ResponseOut):
+    answers: dict[str, Any] = Field(
+        description="Code de question → réponse enregistrée (code d'option, liste de codes, "
+        "nombre, texte, ou « nsp » pour « je ne sais pas »)."
+    )
+    fired_recommendations: list[FiredRecommendationOut]

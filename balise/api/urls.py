@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from . import errors
 from .auth import TokenAuth
+from .diagnostics import router as diagnostics_router
 from .offices import router as offices_router
 from .providers import router as providers_router
 
@@ -28,3 +29,4 @@ errors.install(api)
 
 api.add_router("", offices_router)
 api.add_router("", providers_router)
+api.add_router("", diagnostics_router)
