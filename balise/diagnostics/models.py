@@ -130,7 +130,7 @@ class Campaign(models.Model):
     version = models.ForeignKey(
         QuestionnaireVersion,
         verbose_name=_("questionnaire"),
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="campaigns",
     )
     starts_on = models.DateField(_("début"))
@@ -247,7 +247,7 @@ class Response(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="responses")
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="responses")
     version = models.ForeignKey(
-        QuestionnaireVersion, on_delete=models.PROTECT, related_name="responses"
+        QuestionnaireVersion, on_delete=models.RESTRICT, related_name="responses"
     )
     source = models.CharField(
         _("mode"), max_length=20, choices=ResponseSource.choices, default=ResponseSource.SELF

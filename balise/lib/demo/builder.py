@@ -14,14 +14,17 @@ from django.utils.translation import gettext as _
 
 from balise.offices.models import Membership, Network, Office, Role, User
 
-from . import directory
+from . import diagnostics, directory
 from .context import DemoContext, DemoError, DemoLogin, DemoResult
 from .territory import DEMO_PASSWORD, NETWORK, OFFICES
 
 DEFAULT_SEED = 1901
 
 Step = Callable[[DemoContext], None]
-STEPS: tuple[tuple[str, Step], ...] = (("annuaire", directory.build),)
+STEPS: tuple[tuple[str, Step], ...] = (
+    ("annuaire", directory.build),
+    ("diagnostics", diagnostics.build),
+)
 
 
 def demo_logins() -> list[DemoLogin]:
