@@ -8,7 +8,8 @@ to Django's own cost on this machine.
 Run from the repository root:
 
     .venv/bin/python bench/bench_questionnaire.py      # throw-away SQLite file
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/balise_bench .venv/bin/python bench/bench_questionnaire.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/balise_bench \
+        .venv/bin/python bench/bench_questionnaire.py
 
 BENCH_RUNS (default 30) timed runs of each request.
 """
@@ -108,9 +109,8 @@ def main() -> int:
         shown = median_ms(show)
         saved = median_ms(save)
         stored = Response.objects.get(campaign=campaign, provider=provider).answers
-        print(
-            f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, {RUNS} runs each"
-        )
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        print(f"database: {engine}, {RUNS} runs each")
         print(f"baseline /sante/          {base:7.1f} ms")
         print(f"section page GET          {shown:7.1f} ms   ({shown / base:.1f}x baseline)")
         print(f"section page POST (save)  {saved:7.1f} ms   ({saved / base:.1f}x baseline)")
