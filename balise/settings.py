@@ -153,12 +153,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
-# Behind a reverse proxy, the client address comes from X-Forwarded-For, trusting exactly
-# BALISE_PROXY_COUNT proxies; without one, only the socket address counts, so nobody can
-# lock a colleague out by forging the header.
-AXES_IPWARE_PROXY_COUNT = env_int("BALISE_PROXY_COUNT", 0)
+# Behind BALISE_PROXY_COUNT reverse proxies, the client address is the entry the nearest
+# proxy appended to X-Forwarded-For, i.e. the proxy count minus one from the right (what
+# ipware's proxy_count means). Without a proxy only the socket address counts, so nobody
+# can lock a colleague out by forging the header.
+BALISE_PROXY_COUNT = env_int("BALISE_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = max(BALISE_PROXY_COUNT - 1, 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if BALISE_PROXY_COUNT else ("REMOTE_ADDR",)
 )
 
 LANGUAGE_CODE = "fr"

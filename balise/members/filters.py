@@ -107,7 +107,8 @@ class ProviderFilterForm(forms.Form):
                 ]
             else:
                 options = [(str(value), label) for value, label in bound.field.widget.choices]
-            current = str(self.data.get(name, "")) if self.is_bound else ""
+            # html_name carries the form prefix (a campaign's target filters use one).
+            current = str(self.data.get(bound.html_name, "")) if self.is_bound else ""
             selects.append(
                 {
                     "name": bound.html_name,

@@ -256,3 +256,14 @@ def test_an_edited_export_imports_back_onto_the_same_providers(
     foreign.refresh_from_db()
     assert foreign.name == "Ailleurs"
     assert Provider.objects.filter(office=office).count() == 2
+
+
+@pytest.mark.django_db
+def test_prefixed_filters_keep_their_choice_when_redisplayed(office):
+    """A campaign's target filters use a prefix: redisplaying the form must keep them,
+    or "Créer la campagne" after "Compter" would target every provider."""
+    from balise.members.filters import ProviderFilterForm
+
+    form = ProviderFilterForm({"cible-category": "hotel"}, office=office, prefix="cible")
+    category = next(select for select in form.select_fields() if select["name"] == "cible-category")
+    assert [value for value, _label, selected in category["options"] if selected] == ["hotel"]

@@ -281,3 +281,26 @@ def test_tourinsoft_mapping_with_value_tables_is_saved(client_for, admin_user, o
     )
     office.refresh_from_db()
     assert office.tourinsoft_mapping["category_values"] == {"Gîtes et meublés": "meuble"}
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_address_the_proxy_appended_is_the_one_locked(
+    client, settings, animator, password
+):
+    # BALISE_PROXY_COUNT=1, as the deployment guide sets it behind nginx.
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    for _attempt in range(5):
+        client.post(
+            reverse("login"),
+            {"username": animator.email, "password": "mauvais"},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR="192.0.2.1, 203.0.113.9",  # forged entry, then the real one
+        )
+    colleague = client.post(
+        reverse("login"),
+        {"username": animator.email, "password": password},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.1",
+    )
+    assert colleague.status_code == 302

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from balise.diagnostics.models import Campaign, Response
 from balise.diagnostics.reports import completed_responses, render_report_pdf, write_campaign_zip
@@ -16,32 +16,26 @@ from balise.members.models import Provider
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
+    help = (
         "Écrit le rapport de diagnostic d'un prestataire (PDF) ou ceux de toute une "
         "campagne (ZIP de PDF)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--campaign", required=True, metavar="SLUG", help=gettext_lazy("campagne")
-        )
+        parser.add_argument("--campaign", required=True, metavar="SLUG", help=("campagne"))
         parser.add_argument(
             "--office",
             metavar="SLUG",
-            help=gettext_lazy("office (quand plusieurs offices ont une campagne de ce nom)"),
+            help=("office (quand plusieurs offices ont une campagne de ce nom)"),
         )
         parser.add_argument(
             "--provider",
             type=int,
             metavar="ID",
-            help=gettext_lazy("numéro du prestataire : un seul PDF au lieu d'un ZIP"),
+            help=("numéro du prestataire : un seul PDF au lieu d'un ZIP"),
         )
-        parser.add_argument(
-            "--out", required=True, metavar="FICHIER", help=gettext_lazy("fichier à écrire")
-        )
-        parser.add_argument(
-            "--language", default=None, help=gettext_lazy("langue du rapport (fr par défaut)")
-        )
+        parser.add_argument("--out", required=True, metavar="FICHIER", help=("fichier à écrire"))
+        parser.add_argument("--language", default=None, help=("langue du rapport (fr par défaut)"))
 
     def handle(self, *args, **options):
         campaign = self._campaign(options["campaign"], options["office"])
