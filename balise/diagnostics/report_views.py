@@ -4,6 +4,9 @@ Thin views: access → report service → response. The respondent's own results
 with the respondent's views and includes the same ``diagnostics/_report.html`` partial.
 """
 
+import logging
+import smtplib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -16,6 +19,8 @@ from balise.lib.access import get_for_office, office_access
 
 from . import reports
 from .models import Campaign, Response
+
+logger = logging.getLogger(__name__)
 
 
 def _completed_response(access, response_id: int) -> Response:
@@ -68,7 +73,16 @@ def campaign_reports_zip(request: HttpRequest, office_slug: str, campaign_id: in
 def report_send(request: HttpRequest, office_slug: str, response_id: int) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     response = _completed_response(access, response_id)
-    if reports.send_report(response=response, user=request.user):
+    try:
+        sent = reports.send_report(response=response, user=request.user)
+    except (smtplib.SMTPException, OSError):
+        logger.exception("report email to provider %s failed", response.provider_id)
+        messages.error(
+            request,
+            _("Le serveur d'e-mails n'a pas accepté le message : réessayez plus tard."),
+        )
+        return redirect("diagnostics:report", access.office.slug, response.pk)
+    if sent:
         messages.success(
             request,
             _("Le rapport est envoyé à %(email)s.") % {"email": response.provider.email},

@@ -226,14 +226,24 @@ def close_campaign(*, campaign: Campaign) -> Campaign:
 
 
 def campaigns_for_list(office: Office) -> QuerySet[Campaign]:
-    """The office's campaigns with their panel size and completed count (one query)."""
-    panel = Invitation.objects.filter(campaign=OuterRef("pk"), revoked_at__isnull=True)
+    """The office's campaigns with their panel size and completed count (one query).
+
+    The panel is counted as :func:`participation` counts it: live links, plus providers
+    who answered although their link was revoked (or who were helped without one).
+    """
+    live = Invitation.objects.filter(campaign=OuterRef("pk"), revoked_at__isnull=True)
+    live_link_of_response = Invitation.objects.filter(
+        campaign=OuterRef("campaign"), provider=OuterRef("provider"), revoked_at__isnull=True
+    )
+    answered_without_live_link = Response.objects.filter(campaign=OuterRef("pk")).exclude(
+        Exists(live_link_of_response)
+    )
     done = Response.objects.filter(campaign=OuterRef("pk"), completed_at__isnull=False)
     return (
         Campaign.objects.filter(office=office)
         .select_related("version__questionnaire")
         .annotate(
-            panel_count=_count_subquery(panel),
+            panel_count=_count_subquery(live) + _count_subquery(answered_without_live_link),
             completed_count=_count_subquery(done),
         )
     )

@@ -293,6 +293,20 @@ class TestPages:
         assert names == [f"diagnostic-hotel-du-vieux-pont-{diagnostic.pk}.pdf"]
         assert client.post(url("report_send", office, response_id=diagnostic.pk)).status_code == 403
 
+    def test_a_mail_server_failure_is_explained_not_a_500(
+        self, client_for, animator, office, diagnostic, monkeypatch
+    ):
+        import smtplib
+
+        def refuse(*args, **kwargs):
+            raise smtplib.SMTPServerDisconnected("gone")
+
+        monkeypatch.setattr("django.core.mail.message.EmailMessage.send", refuse)
+        client = client_for(animator)
+        sent = client.post(url("report_send", office, response_id=diagnostic.pk), follow=True)
+        assert sent.status_code == 200
+        assert "n&#x27;a pas accepté le message" in sent.content.decode()
+
     def test_unfinished_response_has_no_report(self, client_for, reader, office, campaign):
         provider = ProviderFactory(office=office)
         started = Response.objects.create(

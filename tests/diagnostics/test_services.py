@@ -319,6 +319,18 @@ class TestFollowUp:
         }
         assert rows == {campaign.pk: (1, 1), empty.pk: (0, 0)}
 
+    def test_campaign_list_counts_the_panel_as_the_campaign_page_does(self, office, campaign):
+        revoked_but_answered, revoked, live = (ProviderFactory(office=office) for _ in range(3))
+        services.invite(campaign=campaign)
+        for provider in (revoked_but_answered, revoked):
+            services.revoke_invitation(invitation=campaign.invitations.get(provider=provider))
+        ResponseFactory(campaign=campaign, provider=revoked_but_answered)
+        assisted = ProviderFactory(office=office)  # helped by phone, never invited
+        ResponseFactory(campaign=campaign, provider=assisted)
+        listed = services.campaigns_for_list(office).get(pk=campaign.pk)
+        assert listed.panel_count == services.participation(campaign).overall.total == 3
+        assert live.pk in campaign.invitations.values_list("provider", flat=True)
+
 
 # --- Answers ----------------------------------------------------------------------------
 
