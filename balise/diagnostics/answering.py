@@ -283,7 +283,7 @@ def save_section(
     return result
 
 
-def _answer_rows(definition: Definition, response: Response) -> list[Answer]:
+def answer_rows(definition: Definition, response: Response) -> list[Answer]:
     """One row per answer, one per chosen option of a multiple choice; points for scored
     questions only ("sans objet" options have none)."""
     rows = []
@@ -324,7 +324,7 @@ def write_scores(response: Response) -> ScoreResult:
     Answer.objects.filter(response=response).delete()
     AxisScore.objects.filter(response=response).delete()
     FiredRecommendation.objects.filter(response=response).delete()
-    Answer.objects.bulk_create(_answer_rows(definition, response))
+    Answer.objects.bulk_create(answer_rows(definition, response))
     AxisScore.objects.bulk_create(
         AxisScore(response=response, axis=code, score=axis.score, counted=axis.counted)
         for code, axis in result.axes.items()

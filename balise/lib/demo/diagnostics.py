@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balise.diagnostics import services
+from balise.diagnostics.answering import answer_rows
 from balise.diagnostics.conditions import DONT_KNOW
 from balise.diagnostics.definition import Definition, Question
 from balise.diagnostics.models import (
@@ -901,32 +902,6 @@ def _history(
     return response
 
 
-def _answer_rows(definition: Definition, response: Response) -> list[Answer]:
-    """The rows ``services.write_scores`` writes for the answers: one per answer, one per
-    chosen option of a multiple choice, points for scored questions only."""
-    rows = []
-    for code, value in response.answers.items():
-        question = definition.question(code)
-        if question is None:
-            continue
-        if value == DONT_KNOW:
-            rows.append(Answer(response=response, question=code, option=DONT_KNOW))
-        elif question.type == "number":
-            rows.append(Answer(response=response, question=code, number=value))
-        elif question.type == "text":
-            rows.append(Answer(response=response, question=code, text=value))
-        else:
-            for option_code in value if isinstance(value, list) else [value]:
-                option = question.option(option_code)
-                if option is None:
-                    continue
-                points = option.points if question.scored and not option.not_applicable else None
-                rows.append(
-                    Answer(response=response, question=code, option=option_code, points=points)
-                )
-    return rows
-
-
 def _write_rows(panel: _Panel, invitations: list[Invitation], responses: list[Response]):
     """Invitations, responses and score rows in a handful of bulk queries."""
     # invite() chose the panel and the keys; writing its rows again with their history
@@ -947,7 +922,7 @@ def _write_rows(panel: _Panel, invitations: list[Invitation], responses: list[Re
     Response.objects.bulk_update(created, ["started_at", "updated_at"], batch_size=500)
     done = [response for response in created if response.completed_at is not None]
     Answer.objects.bulk_create(
-        [row for response in done for row in _answer_rows(panel.definition, response)],
+        [row for response in done for row in answer_rows(panel.definition, response)],
         batch_size=2000,
     )
     AxisScore.objects.bulk_create(
