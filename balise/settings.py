@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "balise.offices",
     "balise.members",
     "balise.diagnostics",
+    "balise.audits",
     "balise.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("o/<slug:office_slug>/", include("balise.offices.urls")),
     path("o/<slug:office_slug>/prestataires/", include("balise.members.urls")),
     path("o/<slug:office_slug>/diagnostics/", include("balise.diagnostics.urls")),
+    path("o/<slug:office_slug>/audits/", include("balise.audits.urls")),
     path("r/", include("balise.diagnostics.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from balise.audits.models import AuditRun
 from balise.members.models import ImportBatch, Provider
 
 from .diagnostics.factories import (
@@ -49,6 +50,7 @@ def victim_objects(office, admin_user):
         "invitation_id": invitation.pk,
         "version_id": version.pk,
         "response_id": response.pk,
+        "run_id": AuditRun.objects.create(office=office, total=1).pk,
     }
 
 

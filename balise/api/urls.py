@@ -7,6 +7,7 @@ router below.
 from ninja import NinjaAPI
 
 from . import errors
+from .audits import router as audits_router
 from .auth import TokenAuth
 from .diagnostics import router as diagnostics_router
 from .offices import router as offices_router
@@ -30,3 +31,4 @@ errors.install(api)
 api.add_router("", offices_router)
 api.add_router("", providers_router)
 api.add_router("", diagnostics_router)
+api.add_router("", audits_router)

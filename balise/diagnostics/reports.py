@@ -25,7 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from balise.audits.gaps import observations_for
 from balise.lib import charts
 from balise.lib.pdf import html_to_pdf
 from balise.members.models import Category, Provider
@@ -200,9 +201,9 @@ class Report:
     category: Comparison
     change: Change | None
     chart: charts.Chart | None
-    # "Ce que nous avons observé": the web audit (declared vs observed) fills this in a
-    # later issue; the templates show no section while it is empty.
-    observations: list = field(default_factory=list)
+    # "Ce que nous avons observé": the latest site audit (balise.audits.gaps),
+    # [] when there is none; the templates show no section while it is empty.
+    observations: Any = field(default_factory=list)
     min_peers: int = MIN_PEERS
     generated_at: datetime = field(default_factory=timezone.now)
 
@@ -461,7 +462,7 @@ def build_report(response: Response, *, language: str | None = None) -> Report:
     """Everything the individual report shows for a completed ``response``.
 
     Texts of the questionnaire come in ``language`` (default: the active language, with
-    French as the fallback). Queries: at most seven, whatever the size of the campaign.
+    French as the fallback). Queries: at most nine, whatever the size of the campaign.
     """
     language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
     with translation.override(language):
@@ -535,6 +536,7 @@ def _build(response: Response, language: str) -> Report:
         category=category,
         change=change,
         chart=_chart(axes, territory, change),
+        observations=observations_for(response),
     )
 
 

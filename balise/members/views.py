@@ -92,7 +92,12 @@ def provider_detail(request: HttpRequest, office_slug: str, provider_id: int) ->
         Provider.objects.select_related("commune").prefetch_related("labels", "tags", "source_ids"),
         pk=provider_id,
     )
-    return render(request, "members/provider_detail.html", {"provider": provider})
+    latest_audit = provider.site_audits.order_by("-fetched_at", "-pk").first()
+    return render(
+        request,
+        "members/provider_detail.html",
+        {"provider": provider, "latest_audit": latest_audit},
+    )
 
 
 def _save_form(request: HttpRequest, form: ProviderForm, previous_consent: bool | None) -> Provider:

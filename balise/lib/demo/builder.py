@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from balise.offices.models import Membership, Network, Office, Role, User
 
-from . import diagnostics, directory
+from . import audits, diagnostics, directory
 from .context import DemoContext, DemoError, DemoLogin, DemoResult
 from .territory import DEMO_PASSWORD, NETWORK, OFFICES
 
@@ -24,6 +24,7 @@ Step = Callable[[DemoContext], None]
 STEPS: tuple[tuple[str, Step], ...] = (
     ("annuaire", directory.build),
     ("diagnostics", diagnostics.build),
+    ("audits", audits.build),
 )
 
 

@@ -1,0 +1,187 @@
+"""Audit pages for the owner, a read-only member and an outsider; progress polling; queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from balise.audits.models import AuditRun, AuditSchedule, CheckOutcome, RunStatus, SiteAudit
+from tests.factories import ProviderFactory
+
+from .test_services import UNREACHABLE, fast_fetch  # noqa: F401 - fixture
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def url(name, office, *args):
+    return reverse(f"audits:{name}", args=[office.slug, *args])
+
+
+@pytest.fixture
+def site(office, http_server):
+    return ProviderFactory(office=office, name="Gîte du Moulin", website=f"{http_server}/ok")
+
+
+@pytest.fixture
+def audited(site):
+    audit = SiteAudit.objects.create(
+        office=site.office,
+        provider=site,
+        url=site.website,
+        reachable=True,
+        fetched_at=timezone.now(),
+        ok_count=1,
+        missing_count=1,
+        is_demo=True,
+    )
+    CheckOutcome.objects.create(
+        audit=audit, code="mobile.viewport", verdict="missing", evidence="Pas de viewport."
+    )
+    CheckOutcome.objects.create(audit=audit, code="site.https", verdict="ok", evidence="HTTPS.")
+    return audit
+
+
+def test_owner_sees_the_audits(client_for, animator, office, audited):
+    response = client_for(animator).get(url("home", office))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Présence en ligne observée" in html and "Gîte du Moulin" in html
+    assert "Auditer tous les prestataires" in html
+    assert "Démonstration : résultats enregistrés" in html
+
+
+@pytest.mark.usefixtures("fast_fetch")
+def test_owner_starts_an_audit_of_all(
+    client_for, animator, office, site, django_capture_on_commit_callbacks
+):
+    ProviderFactory(office=office, website=UNREACHABLE)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(animator).post(url("start", office))
+    assert response.status_code == 302 and response["Location"] == url("home", office)
+    run = AuditRun.objects.get(office=office)
+    assert run.created_by == animator
+    assert (run.status, run.done, run.total) == (RunStatus.DONE, 2, 2)
+    page = client_for(animator).get(url("home", office)).content.decode()
+    assert 'hx-trigger="every 2s"' not in page and "2 sites audités sur 2" in page
+
+
+def test_start_without_sites(client_for, animator, office):
+    response = client_for(animator).post(url("start", office), follow=True)
+    assert "Aucun prestataire actif" in response.content.decode()
+    assert not AuditRun.objects.exists()
+
+
+@pytest.mark.usefixtures("fast_fetch")
+def test_owner_audits_one_provider_now(client_for, animator, office, site):
+    response = client_for(animator).post(url("provider_audit_now", office, site.pk))
+    assert response.status_code == 302
+    assert response["Location"] == url("provider_audit", office, site.pk)
+    audit = SiteAudit.objects.get(provider=site)
+    assert audit.reachable and audit.outcomes.exists()
+
+
+def test_provider_audit_detail(client_for, animator, office, site, audited):
+    older = SiteAudit.objects.create(
+        office=office, provider=site, url=site.website, fetched_at=timezone.now().replace(year=2024)
+    )
+    html = client_for(animator).get(url("provider_audit", office, site.pk)).content.decode()
+    assert "Affichage adapté au mobile" in html  # the check's label, from the registry
+    assert "Pas de viewport." in html
+    assert ">absent<" in html and ">ok<" in html  # the verdict is written, not only coloured
+    assert "Démonstration : résultats enregistrés" in html
+    assert "Audits précédents" in html and older.fetched_at.strftime("%Y") in html
+    assert "Auditer maintenant" in html
+
+
+def test_schedule(client_for, animator, reader, office):
+    client = client_for(animator)
+    assert client.post(url("schedule", office), {"monthly": "on"}).status_code == 302
+    assert AuditSchedule.objects.get(office=office).monthly is True
+    client.post(url("schedule", office), {})
+    assert AuditSchedule.objects.get(office=office).monthly is False
+
+
+def test_reader_reads_but_cannot_act(client_for, reader, office, site, audited):
+    client = client_for(reader)
+    home = client.get(url("home", office))
+    assert home.status_code == 200
+    assert "Auditer tous les prestataires" not in home.content.decode()
+    detail = client.get(url("provider_audit", office, site.pk))
+    assert detail.status_code == 200 and "Auditer maintenant" not in detail.content.decode()
+    assert client.post(url("start", office)).status_code == 403
+    assert client.post(url("schedule", office), {"monthly": "on"}).status_code == 403
+    assert client.post(url("provider_audit_now", office, site.pk)).status_code == 403
+    assert not AuditRun.objects.exists() and not AuditSchedule.objects.exists()
+
+
+def test_outsider_gets_404(client_for, outsider, office, site, audited):
+    client = client_for(outsider)
+    run = AuditRun.objects.create(office=office, total=1)
+    assert client.get(url("home", office)).status_code == 404
+    assert client.get(url("provider_audit", office, site.pk)).status_code == 404
+    assert client.get(url("run_progress", office, run.pk), **HX).status_code == 404
+    assert client.post(url("start", office)).status_code == 404
+    assert client.post(url("provider_audit_now", office, site.pk)).status_code == 404
+
+
+def test_other_office_ids_are_404(client_for, animator, office, other_office):
+    foreign = ProviderFactory(office=other_office, website="https://x.example")
+    foreign_run = AuditRun.objects.create(office=other_office, total=1)
+    client = client_for(animator)
+    assert client.get(url("provider_audit", office, foreign.pk)).status_code == 404
+    assert client.post(url("provider_audit_now", office, foreign.pk)).status_code == 404
+    assert client.get(url("run_progress", office, foreign_run.pk), **HX).status_code == 404
+
+
+def test_progress_polls_while_running_and_stops_when_done(client_for, reader, office):
+    run = AuditRun.objects.create(office=office, total=4, done=1, status=RunStatus.RUNNING)
+    client = client_for(reader)
+    progress = url("run_progress", office, run.pk)
+    html = client.get(progress, **HX).content.decode()
+    assert 'hx-trigger="every 2s"' in html and f'hx-get="{progress}"' in html
+    assert '<progress max="4" value="1"' in html and "Rafraîchir" in html
+    assert "<html" not in html  # a partial
+    AuditRun.objects.filter(pk=run.pk).update(done=4, status=RunStatus.DONE)
+    html = client.get(progress, **HX).content.decode()
+    assert "hx-trigger" not in html and "hx-get" not in html
+    assert '<progress max="4" value="4"' in html and "Rafraîchir" not in html
+
+
+def test_progress_without_javascript_is_the_page(client_for, reader, office):
+    run = AuditRun.objects.create(office=office, total=2, status=RunStatus.QUEUED)
+    client = client_for(reader)
+    response = client.get(url("run_progress", office, run.pk))
+    assert response.status_code == 302 and response["Location"] == url("home", office)
+    page = client.get(url("home", office)).content.decode()
+    assert 'hx-trigger="every 2s"' in page and "Rafraîchir" in page
+
+
+def test_provider_page_shows_latest_audit(client_for, reader, office, site, audited):
+    html = client_for(reader).get(reverse("members:provider_detail", args=[office.slug, site.pk]))
+    html = html.content.decode()
+    assert "Présence en ligne observée" in html
+    assert url("provider_audit", office, site.pk) in html
+
+
+def _home_queries(client, office) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url("home", office)).status_code == 200
+    return len(queries)
+
+
+def test_audits_list_query_count_is_constant(client_for, animator, office):
+    client = client_for(animator)
+    AuditRun.objects.create(office=office, total=3, done=3, status=RunStatus.DONE)
+
+    def add_audited_provider():
+        provider = ProviderFactory(office=office, website="https://x.example")
+        SiteAudit.objects.create(
+            office=office, provider=provider, url=provider.website, fetched_at=timezone.now()
+        )
+
+    add_audited_provider()
+    one = _home_queries(client, office)
+    add_audited_provider()
+    add_audited_provider()
+    assert _home_queries(client, office) == one
