@@ -8,7 +8,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from balise.audits.models import AuditRun
+from balise.audits.models import AuditRun, DeclaredObservedGap, SiteAudit
 from balise.members.models import ImportBatch, Provider
 
 from .diagnostics.factories import (
@@ -42,6 +42,12 @@ def victim_objects(office, admin_user):
     campaign = CampaignFactory(office=office, version=version)
     invitation = InvitationFactory(campaign=campaign, provider=provider)
     response = ResponseFactory(campaign=campaign, provider=provider, completed_at=timezone.now())
+    audit = SiteAudit.objects.create(
+        office=office, provider=provider, url="https://secret.example/", fetched_at=timezone.now()
+    )
+    gap = DeclaredObservedGap.objects.create(
+        office=office, provider=provider, response=response, audit=audit, code="web.mobile"
+    )
     return {
         "provider_id": provider.pk,
         "batch_id": batch.pk,
@@ -51,6 +57,7 @@ def victim_objects(office, admin_user):
         "version_id": version.pk,
         "response_id": response.pk,
         "run_id": AuditRun.objects.create(office=office, total=1).pk,
+        "gap_id": gap.pk,
     }
 
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("campagnes/<int:run_id>/progression/", views.run_progress, name="run_progress"),
     path(provider, views.provider_audit, name="provider_audit"),
     path(provider + "auditer/", views.provider_audit_now, name="provider_audit_now"),
+    path("ecarts/<int:gap_id>/", views.gap_decide, name="gap_decide"),
 ]

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from balise.lib.access import get_for_office, office_access
 from balise.members.models import Provider
 
-from . import services
+from . import gaps, services
 from .checks import CHECKS
-from .models import AuditRun, AuditSchedule, SiteAudit
+from .models import AuditRun, AuditSchedule, DeclaredObservedGap, GapStatus, SiteAudit
 
 CHECK_LABELS = {entry.code: entry.label for entry in CHECKS}
 HISTORY_SIZE = 24
@@ -111,8 +111,24 @@ def provider_audit(request: HttpRequest, office_slug: str, provider_id: int) -> 
         "latest": latest,
         "outcomes": outcomes,
         "history": audits[1:],
+        # Synced on view (idempotent): a diagnostic completed after the last audit shows
+        # its gaps without waiting for the next audit.
+        "gaps": gaps.gaps_for_provider(provider) if latest is not None else [],
     }
     return render(request, "audits/provider_audit.html", context)
+
+
+@login_required
+@require_POST
+def gap_decide(request: HttpRequest, office_slug: str, gap_id: int) -> HttpResponse:
+    """The animator confirms, dismisses or reopens a declared-vs-observed gap."""
+    access = office_access(request, office_slug, need="edit")
+    gap = get_for_office(access, DeclaredObservedGap, pk=gap_id)
+    status = request.POST.get("status", "")
+    if status in GapStatus.values:
+        gaps.decide(gap=gap, status=status, user=request.user)
+        messages.success(request, _("Écart mis à jour."))
+    return redirect("audits:provider_audit", access.office.slug, gap.provider_id)
 
 
 @login_required

@@ -185,3 +185,60 @@ def test_audits_list_query_count_is_constant(client_for, animator, office):
     add_audited_provider()
     add_audited_provider()
     assert _home_queries(client, office) == one
+
+
+@pytest.mark.django_db
+class TestGaps:
+    """Declared vs observed on the provider's audit page: the animator decides."""
+
+    def _gap(self, office):
+        from balise.audits.checks.base import Verdict
+        from balise.audits.models import DeclaredObservedGap
+        from tests.diagnostics.factories import CampaignFactory, ResponseFactory
+
+        provider = ProviderFactory(office=office, website="https://gite.example/")
+        campaign = CampaignFactory(office=office)
+        ResponseFactory(
+            campaign=campaign,
+            provider=provider,
+            completed_at=timezone.now(),
+            answers={"web.site_dedie": "oui", "web.mobile": "oui"},
+        )
+        audit = SiteAudit.objects.create(
+            office=office,
+            provider=provider,
+            url=provider.website,
+            fetched_at=timezone.now(),
+            reachable=True,
+        )
+        CheckOutcome.objects.create(audit=audit, code="mobile.viewport", verdict=Verdict.MISSING)
+        CheckOutcome.objects.create(audit=audit, code="site.reachable", verdict=Verdict.OK)
+        return provider, DeclaredObservedGap
+
+    def test_gap_is_shown_and_can_be_dismissed_then_reopened(self, client_for, animator, office):
+        provider, DeclaredObservedGap = self._gap(office)
+        client = client_for(animator)
+        page_url = reverse("audits:provider_audit", args=[office.slug, provider.pk])
+        page = client.get(page_url).content.decode()
+        assert "Déclaré et observé" in page
+        gap = DeclaredObservedGap.objects.get(provider=provider)
+        assert gap.code == "mobile.viewport"
+        decide = reverse("audits:gap_decide", args=[office.slug, gap.pk])
+        assert client.post(decide, {"status": "dismissed"}).status_code == 302
+        gap.refresh_from_db()
+        assert (gap.status, gap.decided_by) == ("dismissed", animator)
+        client.post(decide, {"status": "open"})
+        gap.refresh_from_db()
+        assert (gap.status, gap.decided_by) == ("open", None)
+        client.post(decide, {"status": "nimportequoi"})
+        gap.refresh_from_db()
+        assert gap.status == "open"
+
+    def test_reader_cannot_decide(self, client_for, reader, office):
+        provider, DeclaredObservedGap = self._gap(office)
+        client_for(reader).get(reverse("audits:provider_audit", args=[office.slug, provider.pk]))
+        gap = DeclaredObservedGap.objects.get(provider=provider)
+        decide = reverse("audits:gap_decide", args=[office.slug, gap.pk])
+        assert client_for(reader).post(decide, {"status": "confirmed"}).status_code == 403
+        gap.refresh_from_db()
+        assert gap.status == "open"
