@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "balise.lib",
     "balise.offices",
     "balise.members",
@@ -216,9 +217,19 @@ CACHES = {
 
 # Background work through the Tasks API: the database backend and `balise db_worker`
 # by default; tests switch to the immediate backend.
+# BALISE_TASKS_BACKEND=django_tasks_rq.RQBackend spreads workers over several machines:
+# each runs `balise rqworker default` against the Redis of REDIS_URL.
 TASKS = {
     "default": {
         "BACKEND": env_str("BALISE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# Workers must run jobs with the Tasks API's job class (results, signals).
+RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
+RQ_QUEUES = {
+    "default": {
+        "URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "DEFAULT_TIMEOUT": env_int("BALISE_RQ_TIMEOUT", 60 * 60),
     }
 }
 
