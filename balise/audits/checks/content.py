@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from django.utils.translation import gettext_lazy as _
 
 from ..page import Page, folded, host_of
-from .base import ProviderFacts, Verdict, check, not_html, result
+from .base import CheckResult, ProviderFacts, Verdict, check, not_html, result
 
 
 @check("seo.title", _("Titre de la page"))
@@ -358,22 +358,23 @@ def _find_link(page: Page, pattern: re.Pattern) -> tuple[str, str] | None:
     return None
 
 
+def _link_check(function, page: Page, pattern: re.Pattern, missing: str, advice) -> CheckResult:
+    """OK when the page links to a page matching ``pattern`` (text, title or address)."""
+    if unknown := not_html(function, page):
+        return unknown
+    found = _find_link(page, pattern)
+    if found:
+        text, href = found
+        return result(function, Verdict.OK, f"Lien « {text or href} ».", text=text, href=href[:500])
+    return result(function, Verdict.MISSING, missing, advice)
+
+
 @check("legal.notices", _("Mentions légales"))
 def check_legal_notices(page: Page, *, provider: ProviderFacts):
-    if unknown := not_html(check_legal_notices, page):
-        return unknown
-    found = _find_link(page, _LEGAL)
-    if found:
-        return result(
-            check_legal_notices,
-            Verdict.OK,
-            f"Lien « {found[0] or found[1]} ».",
-            text=found[0],
-            href=found[1][:500],
-        )
-    return result(
+    return _link_check(
         check_legal_notices,
-        Verdict.MISSING,
+        page,
+        _LEGAL,
         "Aucun lien vers des mentions légales sur la page d'accueil.",
         _(
             "Les mentions légales (éditeur, hébergeur, contact) sont obligatoires pour tout "
@@ -384,20 +385,10 @@ def check_legal_notices(page: Page, *, provider: ProviderFacts):
 
 @check("legal.privacy", _("Politique de confidentialité"))
 def check_legal_privacy(page: Page, *, provider: ProviderFacts):
-    if unknown := not_html(check_legal_privacy, page):
-        return unknown
-    found = _find_link(page, _PRIVACY)
-    if found:
-        return result(
-            check_legal_privacy,
-            Verdict.OK,
-            f"Lien « {found[0] or found[1]} ».",
-            text=found[0],
-            href=found[1][:500],
-        )
-    return result(
+    return _link_check(
         check_legal_privacy,
-        Verdict.MISSING,
+        page,
+        _PRIVACY,
         "Aucun lien vers une politique de confidentialité (données personnelles, RGPD).",
         _(
             "Dès que vous recueillez des données (formulaire, réservation, statistiques), le "
