@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from balise.audits.fetcher import FetchResult
 from balise.audits.gaps import COMPARISONS, compare
 from balise.audits.models import AuditRun, CheckOutcome, DeclaredObservedGap, RunStatus
-from balise.audits.services import store_audit
+from balise.audits.services import audited_providers, store_audit
 from balise.diagnostics.models import Response
 from balise.members.models import Category, Provider
 
@@ -240,10 +240,8 @@ def build(ctx: DemoContext) -> None:
     checks = {comparison.check for comparison in COMPARISONS}
     for slug, office in ctx.result.offices.items():
         providers = list(
-            Provider.objects.filter(office=office)
-            .exclude(website="")
-            .select_related("commune")
-            .order_by("normalized_name", "pk")
+            # The same providers as "Auditer tous les prestataires": active, with a website.
+            audited_providers(office).select_related("commune").order_by("normalized_name", "pk")
         )
         responses: dict[int, Response] = {}
         for response in Response.objects.filter(office=office, campaign__starts_on__year=2026).only(
