@@ -219,7 +219,8 @@ def _describe(row: DeclaredObservedGap, gap: Gap | None = None) -> DeclaredObser
 def sync_gaps(*, response: Response, audit: SiteAudit) -> list[DeclaredObservedGap]:
     """Store the gaps between ``response`` and ``audit``; return their rows, table order.
 
-    Side effects: creates the missing rows (status open); deletes open rows that no longer
+    Side effects: creates the missing rows (status open, or the decision taken on the same
+    answer for an earlier audit); deletes open rows that no longer
     apply (answers changed since); keeps confirmed and dismissed rows as they are. Each
     returned row carries ``label``, ``kindly`` and ``evidence`` for display.
     """
@@ -237,6 +238,16 @@ def sync_gaps(*, response: Response, audit: SiteAudit) -> list[DeclaredObservedG
     ]
     if stale:
         DeclaredObservedGap.objects.filter(pk__in=stale).delete()
+    # A decision on the same answer carries over to later audits: a gap the animator
+    # dismissed last month is not raised again by this month's audit.
+    earlier = {}
+    for row in (
+        DeclaredObservedGap.objects.filter(response=response)
+        .exclude(audit=audit)
+        .exclude(status=GapStatus.OPEN)
+        .order_by("decided_at")
+    ):
+        earlier[row.code] = row
     missing = [
         DeclaredObservedGap(
             office_id=audit.office_id,
@@ -244,6 +255,9 @@ def sync_gaps(*, response: Response, audit: SiteAudit) -> list[DeclaredObservedG
             response=response,
             audit=audit,
             code=gap.code,
+            status=earlier[gap.code].status if gap.code in earlier else GapStatus.OPEN,
+            decided_by_id=earlier[gap.code].decided_by_id if gap.code in earlier else None,
+            decided_at=earlier[gap.code].decided_at if gap.code in earlier else None,
         )
         for gap in gaps
         if gap.code not in existing

@@ -160,6 +160,21 @@ class TestSyncAndDecide:
             "mobile.viewport"
         ]
 
+    def test_a_dismissed_gap_stays_dismissed_at_the_next_audit(self, hotel, animator):
+        response = respond(hotel, CLAIMS)
+        first = store_audit(
+            provider=hotel,
+            result=fetch(BARE_PAGE, https=False, when=timezone.now() - timedelta(days=30)),
+        )
+        rows = {row.code: row for row in sync_gaps(response=response, audit=first)}
+        decide(gap=rows["mobile.viewport"], status=GapStatus.DISMISSED, user=animator)
+        next_month = store_audit(provider=hotel, result=fetch(BARE_PAGE, https=False))
+        carried = {row.code: row for row in sync_gaps(response=response, audit=next_month)}
+        assert carried["mobile.viewport"].status == GapStatus.DISMISSED
+        assert carried["mobile.viewport"].decided_by == animator
+        others = [row for code, row in carried.items() if code != "mobile.viewport"]
+        assert others and all(row.status == GapStatus.OPEN for row in others)
+
     def test_gaps_for_provider_uses_the_latest_completed_response_and_audit(self, hotel):
         assert gaps_for_provider(hotel) == []
         respond(hotel, CLAIMS)
