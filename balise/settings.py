@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "balise.members",
     "balise.diagnostics",
     "balise.audits",
+    "balise.insights",
+    "balise.workshops",
     "balise.api",
 ]
 

@@ -14,7 +14,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from balise.offices.models import Membership, Office, Role
+from balise.offices.models import Membership, Network, Office, Role
 
 Need = Literal["read", "edit", "admin"]
 M = TypeVar("M", bound=Model)
@@ -68,3 +68,14 @@ def get_for_office(access: OfficeAccess, model_or_qs: type[M] | QuerySet[M], **l
     """Fetch one row of the office, 404 if it does not exist or belongs to another office."""
     qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs.objects.all()
     return get_object_or_404(qs.filter(office=access.office), **lookup)
+
+
+def network_access(request: HttpRequest, network_slug: str) -> Network:
+    """The network in the URL if the logged-in user coordinates it, else Http404.
+
+    Network coordinators only ever see aggregates across offices (masked below the
+    minimum group size), never a provider's row."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(Network, slug=network_slug, coordinators__user=user)

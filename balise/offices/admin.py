@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Network, Office, User
+from .models import Membership, Network, NetworkCoordinator, Office, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -28,8 +28,15 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff"]
 
 
+class NetworkCoordinatorInline(admin.TabularInline):
+    model = NetworkCoordinator
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Network)
 class NetworkAdmin(admin.ModelAdmin):
+    inlines = [NetworkCoordinatorInline]
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
 

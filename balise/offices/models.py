@@ -143,3 +143,23 @@ class Membership(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class NetworkCoordinator(models.Model):
+    """A person who coordinates a network (fédération, relais ANT): they compare the member
+    offices on the shared core of questions, with small groups masked, and see no
+    provider's name or answers."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="network_roles")
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="coordinators")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("coordinateur de réseau")
+        verbose_name_plural = _("coordinateurs de réseau")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "network"], name="unique_network_coordinator"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.network}"
