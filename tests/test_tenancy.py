@@ -19,6 +19,16 @@ from .diagnostics.factories import (
     VersionFactory,
 )
 from .factories import ProviderFactory
+from .workshops.factories import (
+    AppointmentFactory,
+    AppointmentSlotFactory,
+    CandidateSlotFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SessionInvitationFactory,
+    VenueFactory,
+)
 
 
 def _office_patterns(resolver=None, prefix=""):
@@ -48,7 +58,21 @@ def victim_objects(office, admin_user):
     gap = DeclaredObservedGap.objects.create(
         office=office, provider=provider, response=response, audit=audit, code="web.mobile"
     )
-    return {
+    programme = ProgrammeFactory(office=office)
+    session = SessionFactory(office=office, programme=programme)
+    appointment_slot = AppointmentSlotFactory(office=office)
+    workshops = {
+        "theme_id": session.theme.pk,
+        "venue_id": VenueFactory(office=office).pk,
+        "slot_id": CandidateSlotFactory(office=office).pk,
+        "programme_id": programme.pk,
+        "session_id": session.pk,
+        "registration_id": RegistrationFactory(session=session, provider=provider).pk,
+        "session_invitation_id": SessionInvitationFactory(session=session, provider=provider).pk,
+        "appointment_slot_id": appointment_slot.pk,
+        "appointment_id": AppointmentFactory(slot=appointment_slot, provider=provider).pk,
+    }
+    return workshops | {
         "provider_id": provider.pk,
         "batch_id": batch.pk,
         "membership_id": membership.pk,
