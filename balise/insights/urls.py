@@ -2,5 +2,7 @@
 
 from django.urls import path  # noqa: F401
 
+from .export_urls import urlpatterns as export_patterns
+
 app_name = "insights"
-urlpatterns = []
+urlpatterns = [] + export_patterns

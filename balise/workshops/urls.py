@@ -2,5 +2,7 @@
 
 from django.urls import path  # noqa: F401
 
+from .session_urls import urlpatterns as session_patterns
+
 app_name = "workshops"
-urlpatterns = []
+urlpatterns = [] + session_patterns
