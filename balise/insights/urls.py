@@ -5,4 +5,6 @@ from django.urls import path  # noqa: F401
 from .export_urls import urlpatterns as export_patterns
 
 app_name = "insights"
-urlpatterns = [] + export_patterns
+urlpatterns = [
+    *export_patterns,
+]

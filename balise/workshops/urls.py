@@ -5,4 +5,6 @@ from django.urls import path  # noqa: F401
 from .session_urls import urlpatterns as session_patterns
 
 app_name = "workshops"
-urlpatterns = [] + session_patterns
+urlpatterns = [
+    *session_patterns,
+]
