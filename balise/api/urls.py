@@ -12,6 +12,7 @@ from .auth import TokenAuth
 from .diagnostics import router as diagnostics_router
 from .offices import router as offices_router
 from .providers import router as providers_router
+from .workshops import router as workshops_router
 
 api = NinjaAPI(
     title="Balise API",
@@ -32,3 +33,4 @@ api.add_router("", offices_router)
 api.add_router("", providers_router)
 api.add_router("", diagnostics_router)
 api.add_router("", audits_router)
+api.add_router("", workshops_router)

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from balise.offices.models import Membership, Network, Office, Role, User
+from balise.offices.models import Membership, Network, NetworkCoordinator, Office, Role, User
 
 from . import audits, diagnostics, directory
 from .context import DemoContext, DemoError, DemoLogin, DemoResult
@@ -42,6 +42,16 @@ def demo_logins() -> list[DemoLogin]:
         )
         for office in OFFICES
         for staff in office.staff
+    ] + [
+        DemoLogin(
+            office_slug="",
+            office_name=NETWORK.name,
+            email=NETWORK.coordinator.email,
+            password=DEMO_PASSWORD,
+            role=str(_("Coordination du réseau")),
+            full_name=NETWORK.coordinator.full_name,
+            title=NETWORK.coordinator.title,
+        )
     ]
 
 
@@ -104,6 +114,8 @@ def build_demo(*, seed: int = DEFAULT_SEED, stdout=None) -> DemoResult:
             for spec in OFFICES
         }
         users = _create_staff(offices)
+        coordinator = users[NETWORK.coordinator.email]
+        NetworkCoordinator.objects.get_or_create(user=coordinator, network=network)
         result = DemoResult(
             seed=seed, network=network, offices=offices, users=users, logins=demo_logins()
         )
@@ -128,4 +140,9 @@ def _create_staff(offices: dict[str, Office]) -> dict[str, User]:
                 user=user, office=offices[spec.slug], defaults={"role": staff.role}
             )
             users[user.email] = user
+    coordinator = NETWORK.coordinator
+    users[coordinator.email], _created = User.objects.update_or_create(
+        email=coordinator.email,
+        defaults={"full_name": coordinator.full_name, "password": password, "is_active": True},
+    )
     return users

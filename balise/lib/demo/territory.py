@@ -62,10 +62,16 @@ class OfficeSpec:
 class NetworkSpec:
     slug: str
     name: str
+    # The network's coordinator compares the offices (NetworkCoordinator, no office role).
+    coordinator: StaffSpec
 
 
 NETWORK = NetworkSpec(
-    slug="demo-cevennes-gard", name="Réseau des offices de tourisme des Cévennes et du Gard"
+    slug="demo-cevennes-gard",
+    name="Réseau des offices de tourisme des Cévennes et du Gard",
+    coordinator=StaffSpec(
+        "reseau@cevennes-gard.demo", "Nadia Roux", "", "coordinatrice ANT du réseau"
+    ),
 )
 
 # fmt: off
