@@ -1,0 +1,506 @@
+"""Registrations to sessions (with a waiting list), session cancellation, the day-before
+reminder and individual appointments: the workflows behind the public pages.
+
+Capacity is held under a row lock: every function that changes who holds a place first
+locks the session row (``select_for_update()`` inside ``transaction.atomic()``), then
+counts and writes, so two people taking the last place at the same moment cannot both get
+it (PostgreSQL). On SQLite ``select_for_update`` does nothing, but ``transaction_mode:
+IMMEDIATE`` (settings) takes the write lock when the transaction begins, which serialises
+the same code. An appointment slot is held the same way (lock on the slot row), backed
+by the partial unique constraint ``one_booking_per_slot``.
+
+E-mails leave after the transaction that decided them has ended, so no SMTP exchange ever
+holds a lock. They are rendered in ``settings.LANGUAGE_CODE`` (French), replies go to the
+office's address, and links start with ``settings.SITE_URL``.
+
+Every function takes keyword-only arguments and raises :class:`RegistrationRefused` (a
+``ValueError`` with a French message for the person) when the request cannot be honoured.
+"""
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from balise.members.models import Provider
+
+from . import calendar
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    AppointmentStatus,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    Theme,
+)
+
+logger = logging.getLogger(__name__)
+
+ICS_FILENAME = "atelier.ics"
+ICS_MIMETYPE = "text/calendar"
+
+
+class RegistrationRefused(ValueError):
+    """The registration or booking cannot be made; ``str(error)`` is for the person."""
+
+
+# --- Links and e-mails ----------------------------------------------------------------
+
+
+def registration_url(registration: Registration) -> str:
+    """The registrant's personal page, absolute (status, calendar, cancel, feedback)."""
+    return f"{settings.SITE_URL}{reverse('ateliers:registration', args=[registration.token])}"
+
+
+def appointment_url(appointment: Appointment) -> str:
+    return f"{settings.SITE_URL}{reverse('ateliers:appointment', args=[appointment.token])}"
+
+
+def _send(kind: str, *, to: str, office, context: dict, attachment: bytes | None = None) -> bool:
+    """Render ``emails/workshop_<kind>[_subject].txt`` in French and send it.
+
+    A failing address is logged and skipped (returns False): the registration is made all
+    the same and its page shows everything the e-mail would have said.
+    """
+    context = {"office": office, **context}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/workshop_{kind}_subject.txt", context)
+        body = render_to_string(f"emails/workshop_{kind}.txt", context)
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[office.email] if office.email else None,
+    )
+    if attachment is not None:
+        message.attach(ICS_FILENAME, attachment, ICS_MIMETYPE)
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Workshop e-mail %s to %s failed: %s", kind, to, error)
+        return False
+    return True
+
+
+def _registration_context(registration: Registration) -> dict:
+    return {
+        "registration": registration,
+        "session": registration.session,
+        "link": registration_url(registration),
+        "position": waiting_position(registration),
+    }
+
+
+def _send_confirmation(registration: Registration) -> bool:
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return _send(
+        "registration",
+        to=registration.email,
+        office=registration.session.office,
+        context=_registration_context(registration),
+        attachment=calendar.session_ics(registration.session, registration=registration)
+        if confirmed
+        else None,
+    )
+
+
+def _send_promoted(registration: Registration) -> bool:
+    return _send(
+        "promoted",
+        to=registration.email,
+        office=registration.session.office,
+        context=_registration_context(registration),
+        attachment=calendar.session_ics(registration.session, registration=registration),
+    )
+
+
+# --- Places ---------------------------------------------------------------------------
+
+
+def confirmed_count(session: Session) -> int:
+    return Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED).count()
+
+
+def places_left(session: Session) -> int:
+    return max(session.capacity - confirmed_count(session), 0)
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list (order of ``created_at``), None when not waiting."""
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    ahead = Registration.objects.filter(
+        session_id=registration.session_id, status=RegistrationStatus.WAITING
+    ).filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def _lock_session(session: Session) -> Session:
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("office", "theme", "venue")
+        .get(pk=session.pk)
+    )
+
+
+def _check_open(session: Session, *, source: str) -> None:
+    if session.status == SessionStatus.CANCELLED:
+        raise RegistrationRefused(_("Cette séance est annulée : les inscriptions sont closes."))
+    if session.status != SessionStatus.PUBLISHED and source != RegistrationSource.STAFF:
+        raise RegistrationRefused(_("Les inscriptions à cette séance ne sont pas ouvertes."))
+    if session.starts_at <= timezone.now():
+        raise RegistrationRefused(
+            _("Cette séance a déjà commencé : il n'est plus possible de s'y inscrire.")
+        )
+
+
+def match_provider(*, office, email: str) -> Provider | None:
+    """The office's active provider with this e-mail address (case-insensitive), if any."""
+    if not email:
+        return None
+    return (
+        Provider.objects.filter(office=office, email__iexact=email, archived_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+
+
+def register(
+    *,
+    session: Session,
+    name: str,
+    email: str,
+    provider: Provider | None = None,
+    business: str = "",
+    source: str = RegistrationSource.PUBLIC,
+    notify: bool = True,
+) -> tuple[Registration, bool]:
+    """Register ``email`` to ``session``: a place if one is left, else the waiting list.
+
+    Same e-mail address twice (case-insensitive) gives back the existing registration
+    (``created`` False); a cancelled one is re-activated (confirmed if a place is left,
+    else at the end of the waiting list). The provider is the one given, else the office's
+    provider with this address. Refuses (:class:`RegistrationRefused`) a cancelled
+    session, one that has started, and an unpublished one unless ``source`` is staff.
+
+    Side effects: one ``Registration`` row written or updated under the session's row
+    lock; when ``notify``, the confirmation e-mail (with the calendar invitation when a
+    place is held, the waiting-list position otherwise; sent again when the person
+    registers a second time, so a lost link can be found again, but not when the office
+    registers someone already registered).
+    """
+    email = (email or "").strip().lower()
+    name = (name or "").strip()[:150]
+    business = (business or "").strip()[:200]
+    if not email or not name:
+        raise RegistrationRefused(_("Indiquez votre nom et votre adresse e-mail."))
+    if provider is not None and provider.office_id != session.office_id:
+        raise RegistrationRefused(_("Ce prestataire n'appartient pas à cet office."))
+    with transaction.atomic():
+        session = _lock_session(session)
+        _check_open(session, source=source)
+        registration = Registration.objects.filter(session=session, email=email).first()
+        created = registration is None
+        changed = created or registration.status == RegistrationStatus.CANCELLED
+        free = session.capacity - confirmed_count(session) > 0
+        status = RegistrationStatus.CONFIRMED if free else RegistrationStatus.WAITING
+        if created:
+            registration = Registration.objects.create(
+                office=session.office,
+                session=session,
+                provider=provider or match_provider(office=session.office, email=email),
+                name=name,
+                email=email,
+                business=business,
+                status=status,
+                source=source,
+            )
+        elif registration.status == RegistrationStatus.CANCELLED:
+            # Back at the end of the queue: a re-registration does not jump ahead of
+            # people who waited.
+            registration.status = status
+            registration.name = name
+            registration.business = business or registration.business
+            registration.provider = (
+                provider
+                or registration.provider
+                or match_provider(office=session.office, email=email)
+            )
+            registration.created_at = timezone.now()
+            registration.cancelled_at = None
+            registration.promoted_at = None
+            registration.reminder_sent_at = None
+            registration.save()
+        registration.session = session
+    # A person registering again has lost the link: it goes to the address again. The
+    # office's own double click mails nobody twice.
+    if notify and (changed or source != RegistrationSource.STAFF):
+        _send_confirmation(registration)
+    return registration, created
+
+
+def _promote(session: Session) -> list[Registration]:
+    """Give the free places to the first waiting registrations; the session row is locked."""
+    free = session.capacity - confirmed_count(session)
+    if free <= 0 or session.status == SessionStatus.CANCELLED:
+        return []
+    if session.starts_at <= timezone.now():
+        return []
+    waiting = list(
+        Registration.objects.select_for_update(of=("self",))
+        .filter(session=session, status=RegistrationStatus.WAITING)
+        .order_by("created_at", "pk")[:free]
+    )
+    now = timezone.now()
+    for registration in waiting:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at"])
+        registration.session = session
+    return waiting
+
+
+def promote_waiting(*, session: Session) -> list[Registration]:
+    """Fill the session's free places from its waiting list (after a capacity increase).
+
+    Side effects: the first waiting registrations confirmed (``promoted_at`` set), each
+    told by e-mail with the calendar invitation. Returns them, first first.
+    """
+    with transaction.atomic():
+        promoted = _promote(_lock_session(session))
+    for registration in promoted:
+        _send_promoted(registration)
+    return promoted
+
+
+def cancel_registration(*, registration: Registration) -> Registration | None:
+    """Cancel a registration; the place goes to the first on the waiting list.
+
+    Does nothing on a registration already cancelled. Side effects: the registration
+    marked cancelled; when it held a place in a session still to come, the first waiting
+    registration is confirmed and e-mailed (with the calendar invitation). Returns the
+    promoted registration, or None.
+    """
+    with transaction.atomic():
+        session = _lock_session(registration.session)
+        current = (
+            Registration.objects.select_for_update(of=("self",)).filter(pk=registration.pk).first()
+        )
+        if current is None or current.status == RegistrationStatus.CANCELLED:
+            return None
+        held_place = current.status == RegistrationStatus.CONFIRMED
+        current.status = RegistrationStatus.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "cancelled_at"])
+        registration.status, registration.cancelled_at = current.status, current.cancelled_at
+        promoted = _promote(session) if held_place else []
+    for other in promoted:
+        _send_promoted(other)
+    return promoted[0] if promoted else None
+
+
+def cancel_session(*, session: Session, reason: str = "", user=None) -> int:
+    """Cancel a session and tell everyone registered (confirmed or waiting).
+
+    Does nothing on a session already cancelled (returns 0). Side effects: the session
+    marked cancelled (``cancelled_at``, ``cancel_reason``); one e-mail per confirmed or
+    waiting registration; registrations keep their status, so the office still sees who
+    was expected. Returns how many people were e-mailed.
+    """
+    with transaction.atomic():
+        locked = _lock_session(session)
+        if locked.status == SessionStatus.CANCELLED:
+            return 0
+        locked.status = SessionStatus.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.cancel_reason = (reason or "").strip()[:300]
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        registrations = list(
+            Registration.objects.filter(
+                session=locked,
+                status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING],
+            ).order_by("created_at", "pk")
+        )
+    session.status, session.cancelled_at = locked.status, locked.cancelled_at
+    session.cancel_reason = locked.cancel_reason
+    if user is not None:
+        logger.info("Session %s cancelled by user %s", locked.pk, user.pk)
+    notified = 0
+    for registration in registrations:
+        registration.session = locked
+        sent = _send(
+            "session_cancelled",
+            to=registration.email,
+            office=locked.office,
+            context={
+                "registration": registration,
+                "session": locked,
+                "programme_link": settings.SITE_URL
+                + reverse("ateliers:programme", args=[locked.office.slug]),
+            },
+        )
+        notified += int(sent)
+    return notified
+
+
+# --- Reminders ------------------------------------------------------------------------
+
+
+def due_reminders(*, now: datetime.datetime | None = None):
+    """Confirmed registrations not reminded yet, of published sessions starting between
+    ``now`` and the end of tomorrow (local time): what the daily job mails."""
+    now = now or timezone.now()
+    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
+    end = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.max))
+    return Registration.objects.filter(
+        status=RegistrationStatus.CONFIRMED,
+        reminder_sent_at__isnull=True,
+        session__status=SessionStatus.PUBLISHED,
+        session__starts_at__gt=now,
+        session__starts_at__lte=end,
+    )
+
+
+def send_reminders(*, now: datetime.datetime | None = None) -> int:
+    """The day-before reminder: one e-mail per confirmed registration, once.
+
+    Each registration is locked, checked again and stamped (``reminder_sent_at``) in its
+    own transaction, so a job run twice, or two workers, remind nobody twice; the
+    sessions concerned get ``reminder_sent_at`` too. Returns how many e-mails left.
+    """
+    now = now or timezone.now()
+    ids = list(due_reminders(now=now).order_by("pk").values_list("pk", flat=True))
+    sent, session_ids = 0, set()
+    for pk in ids:
+        with transaction.atomic():
+            registration = (
+                due_reminders(now=now)
+                .select_for_update(of=("self",))
+                .select_related("session__office", "session__theme", "session__venue")
+                .filter(pk=pk)
+                .first()
+            )
+            if registration is None:
+                continue
+            if not _send(
+                "reminder",
+                to=registration.email,
+                office=registration.session.office,
+                context=_registration_context(registration),
+                attachment=calendar.session_ics(registration.session, registration=registration),
+            ):
+                continue
+            registration.reminder_sent_at = timezone.now()
+            registration.save(update_fields=["reminder_sent_at"])
+        sent += 1
+        session_ids.add(registration.session_id)
+    if session_ids:
+        Session.objects.filter(pk__in=session_ids, reminder_sent_at__isnull=True).update(
+            reminder_sent_at=timezone.now()
+        )
+    return sent
+
+
+# --- Individual appointments ----------------------------------------------------------
+
+
+def free_slots(office):
+    """The office's appointment slots still to come and not booked."""
+    booked = Appointment.objects.filter(status=AppointmentStatus.BOOKED)
+    return (
+        AppointmentSlot.objects.filter(office=office, starts_at__gt=timezone.now())
+        .exclude(pk__in=booked.values("slot_id"))
+        .order_by("starts_at", "pk")
+    )
+
+
+def book_appointment(
+    *,
+    slot: AppointmentSlot,
+    name: str,
+    email: str,
+    provider: Provider | None = None,
+    theme: Theme | None = None,
+    note: str = "",
+) -> Appointment:
+    """Book an individual appointment in ``slot``.
+
+    Refuses (:class:`RegistrationRefused`) a slot that has started or is already booked
+    (also when two people click at the same moment: the slot row is locked, and the
+    partial unique constraint backs it) and a theme of another office. The provider is
+    the one given, else the office's provider with this address.
+
+    Side effects: one ``Appointment`` row; the confirmation e-mail with its calendar file
+    and personal link (to cancel).
+    """
+    email = (email or "").strip().lower()
+    name = (name or "").strip()[:150]
+    if not email or not name:
+        raise RegistrationRefused(_("Indiquez votre nom et votre adresse e-mail."))
+    if theme is not None and theme.office_id != slot.office_id:
+        raise RegistrationRefused(_("Ce sujet n'est pas proposé par cet office."))
+    taken = _("Ce créneau vient d'être réservé : choisissez-en un autre.")
+    with transaction.atomic():
+        slot = (
+            AppointmentSlot.objects.select_for_update(of=("self",))
+            .select_related("office")
+            .get(pk=slot.pk)
+        )
+        if slot.starts_at <= timezone.now():
+            raise RegistrationRefused(_("Ce créneau est passé : choisissez-en un autre."))
+        if slot.bookings.filter(status=AppointmentStatus.BOOKED).exists():
+            raise RegistrationRefused(taken)
+        try:
+            with transaction.atomic():
+                appointment = Appointment.objects.create(
+                    office=slot.office,
+                    slot=slot,
+                    provider=provider or match_provider(office=slot.office, email=email),
+                    name=name,
+                    email=email,
+                    theme=theme,
+                    note=(note or "").strip(),
+                )
+        except IntegrityError:
+            raise RegistrationRefused(taken) from None
+    _send(
+        "appointment",
+        to=appointment.email,
+        office=slot.office,
+        context={
+            "appointment": appointment,
+            "slot": slot,
+            "link": appointment_url(appointment),
+        },
+        attachment=calendar.appointment_ics(appointment),
+    )
+    return appointment
+
+
+def cancel_appointment(*, appointment: Appointment) -> Appointment:
+    """Cancel an appointment; its slot is free again. Does nothing if already cancelled.
+
+    Side effects: the appointment marked cancelled (``cancelled_at``)."""
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
+        if current.status != AppointmentStatus.CANCELLED:
+            current.status = AppointmentStatus.CANCELLED
+            current.cancelled_at = timezone.now()
+            current.save(update_fields=["status", "cancelled_at"])
+    appointment.status, appointment.cancelled_at = current.status, current.cancelled_at
+    return appointment

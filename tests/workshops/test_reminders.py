@@ -1,0 +1,76 @@
+"""The day-before reminder: once per confirmed registration, from the task or the command."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from balise.workshops import registrations, tasks
+from balise.workshops.models import RegistrationStatus, SessionStatus
+
+from .factories import RegistrationFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def tomorrow_at(hour: int) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def a_session(office, starts_at, **kwargs):
+    return SessionFactory(
+        office=office,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2),
+        **kwargs,
+    )
+
+
+def test_confirmed_registrants_of_tomorrow_are_reminded_once(office):
+    session = a_session(office, tomorrow_at(9), video_url="https://visio.example/x")
+    confirmed = RegistrationFactory(session=session, email="a@example.org")
+    RegistrationFactory(session=session, email="w@example.org", status=RegistrationStatus.WAITING)
+    RegistrationFactory(session=session, email="c@example.org", status=RegistrationStatus.CANCELLED)
+    assert registrations.send_reminders() == 1
+    assert [m.to for m in mail.outbox] == [["a@example.org"]]
+    assert "Rappel" in mail.outbox[0].subject
+    assert "https://visio.example/x" in mail.outbox[0].body
+    assert confirmed.token in mail.outbox[0].body
+    confirmed.refresh_from_db()
+    session.refresh_from_db()
+    assert confirmed.reminder_sent_at is not None
+    assert session.reminder_sent_at is not None
+    assert registrations.send_reminders() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_later_past_and_cancelled_sessions_get_no_reminder(office):
+    RegistrationFactory(session=a_session(office, tomorrow_at(9) + datetime.timedelta(days=2)))
+    past = timezone.now() - datetime.timedelta(hours=3)
+    RegistrationFactory(session=a_session(office, past))
+    RegistrationFactory(session=a_session(office, tomorrow_at(10), status=SessionStatus.CANCELLED))
+    assert registrations.send_reminders() == 0
+    assert mail.outbox == []
+
+
+def test_the_week_after_the_reminder_comes_in_time(office):
+    session = a_session(office, tomorrow_at(9) + datetime.timedelta(days=7))
+    RegistrationFactory(session=session)
+    assert registrations.send_reminders() == 0
+    assert registrations.send_reminders(now=timezone.now() + datetime.timedelta(days=7)) == 1
+
+
+def test_the_task_and_the_command_send_them(office):
+    RegistrationFactory(session=a_session(office, tomorrow_at(9)))
+    RegistrationFactory(session=a_session(office, tomorrow_at(14)))
+    result = tasks.send_workshop_reminders.enqueue()
+    assert result.return_value == 2
+    RegistrationFactory(session=a_session(office, tomorrow_at(16)))
+    out = StringIO()
+    call_command("workshop_reminders", stdout=out)
+    assert "1 rappel envoyé" in out.getvalue()
+    assert len(mail.outbox) == 3
