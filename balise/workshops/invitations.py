@@ -1,0 +1,287 @@
+"""Targeted invitations to a session, personalised from the provider's diagnostic.
+
+"Votre diagnostic montre que…": the reason is built from the provider's latest completed
+diagnostic (the recommendations that point to the session's theme, and the themes the
+provider asked for in ``besoins.themes``). Invitations are information e-mails: they only
+go to providers who accepted them (see :func:`send_invitations`).
+"""
+
+import logging
+import smtplib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from balise.diagnostics.models import Answer, FiredRecommendation, Response
+from balise.members.models import Provider
+
+from .models import Session, SessionInvitation, SessionStatus, Theme, WorkshopSettings
+
+logger = logging.getLogger(__name__)
+
+NEEDS_QUESTION = "besoins.themes"
+
+
+def latest_completed_response(provider: Provider) -> Response | None:
+    return (
+        Response.objects.filter(provider=provider, completed_at__isnull=False)
+        .select_related("version")
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+
+
+def _quoted(titles: list[str]) -> str:
+    quoted = [f"« {title} »" for title in titles]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("%(first)s et %(last)s") % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
+
+
+def invitation_reason(*, provider: Provider, theme: Theme) -> str:
+    """Why this provider is invited to a session of ``theme``, in French, or "".
+
+    Read from the provider's latest completed diagnostic: the titles of its fired
+    recommendations whose ``themes`` hold ``theme.code`` (titles from the answered version's
+    definition), and whether the provider chose the theme in ``besoins.themes``. No side
+    effect; two or three queries.
+    """
+    response = latest_completed_response(provider)
+    if response is None:
+        return ""
+    codes = [
+        rec.code
+        for rec in FiredRecommendation.objects.filter(response=response).order_by("priority", "pk")
+        if theme.code in (rec.themes or [])
+    ]
+    definition = response.version.parsed
+    titles_by_code = {rec.code: rec.title.fr for rec in definition.recommendations}
+    titles = [titles_by_code[code] for code in codes if code in titles_by_code]
+    asked = Answer.objects.filter(
+        response=response, question=NEEDS_QUESTION, option=theme.code
+    ).exists()
+    with translation.override(settings.LANGUAGE_CODE):
+        parts = []
+        if titles:
+            parts.append(
+                _("Votre diagnostic montre que ce sujet peut vous aider : %(titles)s.")
+                % {"titles": _quoted(titles)}
+            )
+        if asked:
+            parts.append(_("Vous avez demandé un atelier sur ce sujet."))
+        return " ".join(parts)
+
+
+# --- Who can be invited ------------------------------------------------------------------
+
+
+def refusal_reason(provider: Provider) -> str:
+    """Why no invitation can be e-mailed to this provider, or "" when one can."""
+    if provider.archived_at is not None:
+        return _("Prestataire archivé")
+    if not provider.email:
+        return _("Pas d'adresse e-mail")
+    if not provider.marketing_consent:
+        return _("N'a pas accepté les e-mails d'information")
+    return ""
+
+
+def _mailable_q() -> Q:
+    return Q(archived_at__isnull=True, marketing_consent=True) & ~Q(email="")
+
+
+def candidates(*, session: Session, search: str = "", needs_only: bool = False) -> QuerySet:
+    """The office's active providers, annotated for the invitation page.
+
+    ``asked`` (the theme chosen in ``besoins.themes``) and ``recommended`` (a fired
+    recommendation pointing to the theme) are read from each provider's latest completed
+    response; ``invited`` says an invitation exists already. Providers with a need come
+    first, then by name. One query.
+    """
+    code = session.theme.code
+    latest = (
+        Response.objects.filter(provider=OuterRef("pk"), completed_at__isnull=False)
+        .order_by("-completed_at", "-pk")
+        .values("pk")[:1]
+    )
+    qs = (
+        Provider.objects.active()
+        .filter(office=session.office)
+        .annotate(latest_response_id=Subquery(latest))
+        .annotate(
+            asked=Exists(
+                Answer.objects.filter(
+                    response_id=OuterRef("latest_response_id"),
+                    question=NEEDS_QUESTION,
+                    option=code,
+                )
+            ),
+            # The JSON list's text holds the quoted code: works on SQLite and PostgreSQL.
+            recommended=Exists(
+                FiredRecommendation.objects.filter(
+                    response_id=OuterRef("latest_response_id"), themes__icontains=f'"{code}"'
+                )
+            ),
+            invited=Exists(
+                SessionInvitation.objects.filter(session=session, provider=OuterRef("pk"))
+            ),
+        )
+        .select_related("commune")
+    )
+    if search:
+        qs = qs.search(search)
+    if needs_only:
+        qs = qs.filter(Q(asked=True) | Q(recommended=True))
+    return qs.order_by("-asked", "-recommended", "normalized_name", "pk")
+
+
+def invite_providers(*, session: Session, providers) -> tuple[int, list[tuple[Provider, str]]]:
+    """Create the invitations of ``providers`` (of the session's office) that can be mailed.
+
+    Providers who cannot be invited (archived, no e-mail, no consent) are returned with the
+    reason, and get no row. Existing invitations are kept as they are (get_or_create on the
+    unique (session, provider) pair). Side effects: SessionInvitation rows with their
+    reason. Returns (rows created, refused providers with why).
+    """
+    refused: list[tuple[Provider, str]] = []
+    created = 0
+    for provider in providers:
+        if provider.office_id != session.office_id:
+            continue
+        why = refusal_reason(provider)
+        if why:
+            refused.append((provider, why))
+            continue
+        if SessionInvitation.objects.filter(session=session, provider=provider).exists():
+            continue
+        with transaction.atomic():
+            _, was_created = SessionInvitation.objects.get_or_create(
+                session=session,
+                provider=provider,
+                defaults={
+                    "office": session.office,
+                    "email": provider.email,
+                    "reason": invitation_reason(provider=provider, theme=session.theme),
+                },
+            )
+        created += was_created
+    return created, refused
+
+
+# --- Sending -----------------------------------------------------------------------------
+
+
+def invitation_url(invitation: SessionInvitation) -> str:
+    """The provider's personal link to the session, absolute (for the e-mail)."""
+    return f"{settings.SITE_URL}{reverse('ateliers:invitation', args=[invitation.token])}"
+
+
+def _message(invitation: SessionInvitation, *, user=None) -> EmailMessage:
+    session = invitation.session
+    office = session.office
+    signature = (
+        WorkshopSettings.objects.filter(office=office).values_list("signature", flat=True).first()
+    )
+    context = {
+        "provider": invitation.provider,
+        "office": office,
+        "session": session,
+        "theme": session.theme,
+        "venue": session.venue,
+        "reason": invitation.reason,
+        "link": invitation_url(invitation),
+        "signature": signature or "",
+        "sender": user,
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("emails/workshop_invitation_subject.txt", context)
+        body = render_to_string("emails/workshop_invitation.txt", context)
+    return EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[invitation.provider.email],
+        reply_to=[office.email] if office.email else None,
+    )
+
+
+def _due(session: Session) -> QuerySet[SessionInvitation]:
+    return SessionInvitation.objects.filter(session=session, sent_at__isnull=True)
+
+
+def send_invitations(*, session: Session, user=None) -> int:
+    """E-mail each not-yet-sent invitation of the session; returns how many left.
+
+    Consent rule: an invitation to a workshop is an information e-mail, not a service
+    message about something the provider started, so it only goes to providers who accepted
+    the office's information e-mails (``Provider.marketing_consent`` True, RGPD consent
+    recorded in the directory), who have an e-mail address and are not archived. The
+    others are skipped and stay unsent (the invitation page says why). Nothing is sent for
+    a cancelled or past session.
+
+    Each row is locked, checked again and stamped in one transaction, so a double click or
+    two workers mail nobody twice. Side effects: one French e-mail per invitation (the
+    session, the personal reason, the public invitation link; replies go to the office),
+    ``reason`` filled when empty, ``email`` and ``sent_at`` recorded.
+    """
+    if session.status == SessionStatus.CANCELLED or session.starts_at <= timezone.now():
+        return 0
+    ids = list(
+        _due(session)
+        .filter(provider__in=Provider.objects.filter(_mailable_q()))
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    connection = get_connection()
+    with connection:
+        for pk in ids:
+            with transaction.atomic():
+                invitation = (
+                    _due(session)
+                    .select_for_update(of=("self",))
+                    .select_related(
+                        "provider", "session__office", "session__theme", "session__venue"
+                    )
+                    .filter(pk=pk)
+                    .first()
+                )
+                if invitation is None or refusal_reason(invitation.provider):
+                    continue
+                if not invitation.reason:
+                    invitation.reason = invitation_reason(
+                        provider=invitation.provider, theme=invitation.session.theme
+                    )
+                message = _message(invitation, user=user)
+                message.connection = connection
+                try:
+                    message.send(fail_silently=False)
+                except (smtplib.SMTPException, OSError) as error:
+                    logger.warning("Workshop invitation %s failed: %s", pk, error)
+                    continue
+                invitation.email = invitation.provider.email
+                invitation.sent_at = timezone.now()
+                invitation.save(update_fields=["reason", "email", "sent_at"])
+            sent += 1
+    return sent
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    invitation: SessionInvitation
+    refused: str  # why it cannot be sent, "" when it can (or was)
+
+
+def invitation_rows(session: Session) -> list[InvitationRow]:
+    """The session's invitations with, for unsent ones, why they cannot be sent. One query."""
+    rows = SessionInvitation.objects.filter(session=session).select_related("provider")
+    return [
+        InvitationRow(invitation=row, refused="" if row.sent_at else refusal_reason(row.provider))
+        for row in rows.order_by("provider__normalized_name", "pk")
+    ]

@@ -1,0 +1,324 @@
+"""Staff workflows on sessions: the list, creating and publishing, the feedback summary,
+the attendance sheet, and the animator's individual appointment slots.
+
+Registering, cancelling a registration or a session and booking appointments are in
+:mod:`balise.workshops.registrations` (capacity held under a row lock, e-mails sent).
+Every function takes keyword-only arguments, except the read-only queries.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from balise.members.models import Provider
+from balise.offices.models import Office
+
+from .models import (
+    Appointment,
+    AppointmentSlot,
+    AppointmentStatus,
+    Feedback,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    Theme,
+)
+
+UPCOMING = "a-venir"
+PAST = "passees"
+
+
+def sessions_for_list(
+    office: Office, *, period: str = UPCOMING, theme: Theme | None = None, status: str = ""
+) -> QuerySet[Session]:
+    """The office's sessions with ``confirmed`` and ``waiting`` counts, in one query.
+
+    ``period`` is :data:`UPCOMING` (not ended yet, soonest first) or :data:`PAST` (latest
+    first); ``theme`` and ``status`` filter further."""
+    now = timezone.now()
+    qs = (
+        Session.objects.filter(office=office)
+        .select_related("theme", "venue")
+        .annotate(
+            confirmed=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
+            ),
+            waiting=Count(
+                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)
+            ),
+        )
+    )
+    if period == PAST:
+        qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
+    else:
+        qs = qs.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    if theme is not None:
+        qs = qs.filter(theme=theme)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def default_capacity(theme: Theme, venue=None) -> int:
+    """The theme's default capacity, capped by the room's."""
+    capacity = theme.default_capacity
+    if venue is not None:
+        capacity = min(capacity, venue.capacity)
+    return capacity
+
+
+def create_session(*, office: Office, **fields) -> Session:
+    """Create a session of the office from validated form data (``SessionForm``).
+
+    Side effect: one Session row (status "Proposée" unless ``status`` is given)."""
+    return Session.objects.create(office=office, **fields)
+
+
+def publish_session(*, session: Session) -> bool:
+    """A proposed session becomes published (shown on the public programme page).
+
+    Returns False when it was not a proposal (already published or cancelled). Side
+    effect: ``status`` saved."""
+    if session.status != SessionStatus.DRAFT:
+        return False
+    session.status = SessionStatus.PUBLISHED
+    session.save(update_fields=["status"])
+    return True
+
+
+@dataclass
+class FeedbackSummary:
+    count: int = 0
+    average: float | None = None
+    useful_percent: int | None = None
+    comments: list[str] = field(default_factory=list)
+
+
+def feedback_summary(session: Session) -> FeedbackSummary:
+    """Average rating, share of "useful" among those who answered it, comments. 2 queries."""
+    rows = Feedback.objects.filter(registration__session=session)
+    figures = rows.aggregate(
+        count=Count("pk"),
+        average=Avg("rating"),
+        useful_yes=Count("pk", filter=Q(useful=True)),
+        answered=Count("pk", filter=Q(useful__isnull=False)),
+    )
+    summary = FeedbackSummary(count=figures["count"])
+    if figures["count"]:
+        summary.average = round(figures["average"], 1)
+        summary.comments = list(
+            rows.exclude(comment="").order_by("created_at").values_list("comment", flat=True)
+        )
+    if figures["answered"]:
+        summary.useful_percent = round(100 * figures["useful_yes"] / figures["answered"])
+    return summary
+
+
+def registrations_by_status(session: Session) -> dict[str, list[Registration]]:
+    """The session's registrations grouped by status, with ``has_feedback``. One query."""
+    groups: dict[str, list[Registration]] = {value: [] for value in RegistrationStatus.values}
+    rows = (
+        Registration.objects.filter(session=session)
+        .select_related("provider")
+        .annotate(has_feedback=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+    )
+    for row in rows:
+        groups[row.status].append(row)
+    return groups
+
+
+# --- Attendance --------------------------------------------------------------------------
+
+
+def attendance_rows(session: Session) -> list[Registration]:
+    """The confirmed registrants, in name order, for the attendance sheet."""
+    return list(
+        Registration.objects.filter(session=session, status=RegistrationStatus.CONFIRMED)
+        .select_related("provider")
+        .order_by("name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    expected: int
+    present: int
+    absent: int
+
+    @property
+    def unmarked(self) -> int:
+        return self.expected - self.present - self.absent
+
+
+def attendance_counts(session: Session) -> AttendanceCounts:
+    figures = Registration.objects.filter(
+        session=session, status=RegistrationStatus.CONFIRMED
+    ).aggregate(
+        expected=Count("pk"),
+        present=Count("pk", filter=Q(attended=True)),
+        absent=Count("pk", filter=Q(attended=False)),
+    )
+    return AttendanceCounts(**figures)
+
+
+def parse_attended(value: str | None) -> bool | None:
+    """ "1" → present, "0" → absent, anything else → not marked."""
+    return {"1": True, "0": False}.get(value or "")
+
+
+def set_attendance(*, registration: Registration, attended: bool | None) -> Registration:
+    """Mark a confirmed registrant present (True), absent (False) or not marked (None).
+
+    Side effect: ``attended`` saved. Raises ValueError for a registration that is not
+    confirmed (nobody waiting or cancelled is expected at the session)."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise ValueError("only confirmed registrations have an attendance")
+    if registration.attended != attended:
+        registration.attended = attended
+        registration.save(update_fields=["attended"])
+    return registration
+
+
+def record_sheet(*, session: Session, marks: dict[int, bool | None]) -> int:
+    """Save the whole sheet: ``marks`` maps registration ids to present/absent/None.
+
+    Ids that are not confirmed registrations of this session are ignored (a forged id
+    changes nothing). Returns how many rows changed. Side effect: ``attended`` saved."""
+    changed = 0
+    with transaction.atomic():
+        for registration in Registration.objects.filter(
+            session=session, status=RegistrationStatus.CONFIRMED, pk__in=list(marks)
+        ):
+            if registration.attended != marks[registration.pk]:
+                registration.attended = marks[registration.pk]
+                registration.save(update_fields=["attended"])
+                changed += 1
+    return changed
+
+
+def add_walk_in(
+    *, session: Session, name: str, email: str, provider: Provider | None = None
+) -> Registration:
+    """Record someone who came without registering, as present.
+
+    The person is in the room, so capacity is not checked and no e-mail is sent. Someone
+    already registered with this e-mail (waiting, cancelled or confirmed) gets that row
+    back, confirmed and present. Side effect: a Registration row (source "Par l'office").
+    """
+    email = email.strip().lower()
+    with transaction.atomic():
+        registration = Registration.objects.filter(session=session, email__iexact=email).first()
+        if registration is None:
+            return Registration.objects.create(
+                office=session.office,
+                session=session,
+                provider=provider,
+                name=name,
+                email=email,
+                business=provider.name if provider else "",
+                status=RegistrationStatus.CONFIRMED,
+                source=RegistrationSource.STAFF,
+                attended=True,
+            )
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.attended = True
+        registration.cancelled_at = None
+        if provider is not None and registration.provider_id is None:
+            registration.provider = provider
+        registration.save(update_fields=["status", "attended", "cancelled_at", "provider"])
+        return registration
+
+
+# --- Appointment slots -------------------------------------------------------------------
+
+RECENT_DAYS = 30
+
+
+def live_bookings() -> Prefetch:
+    return Prefetch(
+        "bookings",
+        queryset=Appointment.objects.filter(status=AppointmentStatus.BOOKED).select_related(
+            "theme", "provider"
+        ),
+        to_attr="live_bookings",
+    )
+
+
+def upcoming_slots(office: Office) -> QuerySet[AppointmentSlot]:
+    """Slots not ended yet, with their live booking (``live_bookings``). Two queries."""
+    return (
+        AppointmentSlot.objects.filter(office=office, ends_at__gte=timezone.now())
+        .prefetch_related(live_bookings())
+        .order_by("starts_at", "pk")
+    )
+
+
+def recent_appointments(office: Office) -> QuerySet[Appointment]:
+    """Booked appointments of the last :data:`RECENT_DAYS` days, to mark who came."""
+    now = timezone.now()
+    return (
+        Appointment.objects.filter(
+            office=office,
+            status=AppointmentStatus.BOOKED,
+            slot__ends_at__lt=now,
+            slot__ends_at__gte=now - datetime.timedelta(days=RECENT_DAYS),
+        )
+        .select_related("slot", "theme", "provider")
+        .order_by("-slot__starts_at", "pk")
+    )
+
+
+def create_appointment_slots(
+    *,
+    office: Office,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    count: int = 1,
+    place: str = "",
+    video_url: str = "",
+    animator=None,
+) -> list[AppointmentSlot]:
+    """Create ``count`` consecutive slots of the same length, the first from ``starts_at``.
+
+    Side effect: AppointmentSlot rows. Raises ValueError when the end is not after the
+    start or the count is below 1."""
+    length = ends_at - starts_at
+    if length <= datetime.timedelta(0) or count < 1:
+        raise ValueError("a slot must end after it starts")
+    slots = [
+        AppointmentSlot(
+            office=office,
+            animator=animator,
+            starts_at=starts_at + n * length,
+            ends_at=starts_at + (n + 1) * length,
+            place=place,
+            video_url=video_url,
+        )
+        for n in range(count)
+    ]
+    return AppointmentSlot.objects.bulk_create(slots)
+
+
+def delete_free_slot(*, slot: AppointmentSlot) -> bool:
+    """Delete a slot nobody booked. Returns False (and deletes nothing) when it has a live
+    booking; cancelled bookings go with the slot. Side effect: rows deleted."""
+    with transaction.atomic():
+        locked = AppointmentSlot.objects.select_for_update().filter(pk=slot.pk).first()
+        if locked is None:
+            return True
+        if locked.bookings.filter(status=AppointmentStatus.BOOKED).exists():
+            return False
+        locked.delete()
+    return True
+
+
+def set_appointment_attended(*, appointment: Appointment, attended: bool | None) -> Appointment:
+    """Record whether the provider came. Side effect: ``attended`` saved."""
+    appointment.attended = attended
+    appointment.save(update_fields=["attended"])
+    return appointment
