@@ -10,6 +10,7 @@ from . import errors
 from .audits import router as audits_router
 from .auth import TokenAuth
 from .diagnostics import router as diagnostics_router
+from .insights import router as insights_router
 from .offices import router as offices_router
 from .providers import router as providers_router
 from .workshops import router as workshops_router
@@ -33,4 +34,5 @@ api.add_router("", offices_router)
 api.add_router("", providers_router)
 api.add_router("", diagnostics_router)
 api.add_router("", audits_router)
+api.add_router("", insights_router)
 api.add_router("", workshops_router)

@@ -1,6 +1,10 @@
 """Network coordinators' pages, under ``/reseau/<network_slug>/``."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "network"
-urlpatterns = []
+urlpatterns = [
+    path("", views.network_home, name="home"),
+]

@@ -1,0 +1,269 @@
+"""The SQL aggregates behind the territory study.
+
+Every function here is one GROUP BY query (ORM ``values().annotate()`` with conditional
+counts): the database counts the answers, Python only reads the few dozen result rows.
+Nothing here masks or formats: :mod:`balise.insights.study` turns these raw figures into
+tables, masking any group under :data:`~balise.insights.tables.MIN_GROUP` providers.
+
+A :class:`Sample` says which completed responses a figure is computed on (campaigns,
+filters, panel); each function puts it as a condition on the rows it counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+
+from balise.audits.checks.base import Verdict
+from balise.audits.models import CheckOutcome, SiteAudit
+from balise.diagnostics.models import Answer, AxisScore, Campaign, Invitation, Response
+from balise.members.models import Provider
+
+from .filters import SIZE_QUESTION, StudyFilters
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Which completed responses a figure is computed on, as a condition that can be put
+    on any model related to ``Response`` (``q("response__")``). Written as joins rather
+    than ``IN (subquery)``, so the database can start from the campaign's responses.
+
+    ``campaigns``: the campaign ids; or ``network_id`` and ``year``: every campaign of the
+    network's offices starting that year. ``panel``: (a, b) keeps only the providers who
+    completed both campaigns a and b."""
+
+    campaigns: tuple[int, ...] = ()
+    filters: StudyFilters = field(default_factory=StudyFilters)
+    network_id: int | None = None
+    year: int | None = None
+    panel: tuple[int, int] | None = None
+
+    def q(self, prefix: str = "") -> Q:
+        q = Q(**{f"{prefix}completed_at__isnull": False})
+        if self.network_id is not None:
+            q &= Q(
+                **{
+                    f"{prefix}office__network_id": self.network_id,
+                    f"{prefix}campaign__starts_on__year": self.year,
+                }
+            )
+        elif len(self.campaigns) == 1:
+            q &= Q(**{f"{prefix}campaign_id": self.campaigns[0]})
+        else:
+            q &= Q(**{f"{prefix}campaign_id__in": list(self.campaigns)})
+        q &= self.filters.provider_q(prefix=f"{prefix}provider__")
+        response = f"{prefix[:-2]}_id" if prefix else "pk"
+        if self.filters.size:
+            q &= Q(
+                Exists(
+                    Answer.objects.filter(
+                        response_id=OuterRef(response),
+                        question=SIZE_QUESTION,
+                        option=self.filters.size,
+                    )
+                )
+            )
+        if self.panel is not None:
+            first, second = self.panel
+            both = Response.objects.filter(
+                campaign_id=first,
+                completed_at__isnull=False,
+                provider_id__in=Response.objects.filter(
+                    campaign_id=second, completed_at__isnull=False
+                ).values("provider_id"),
+            ).values("provider_id")
+            q &= Q(**{f"{prefix}provider_id__in": both})
+        return q
+
+    def responses(self) -> QuerySet[Response]:
+        return Response.objects.filter(self.q())
+
+
+# --- Participation ----------------------------------------------------------------------
+
+
+def participation(campaign: Campaign, filters: StudyFilters) -> list[dict]:
+    """Invited and completed providers by (category, commune), in one query.
+
+    A provider counts as invited when it has a usable invitation or a response (a
+    diagnostic filled in with the animator needs no invitation). With a size filter, only
+    respondents are known to have that size: the invited count is then respondents.
+    Rows: {"category", "commune_id", "commune__name", "invited", "completed"}.
+    """
+    invitations = Invitation.objects.filter(
+        campaign=campaign, provider=OuterRef("pk"), revoked_at__isnull=True
+    )
+    responses = Response.objects.filter(campaign=campaign, provider=OuterRef("pk"))
+    providers = (
+        Provider.objects.filter(office_id=campaign.office_id)
+        .filter(filters.provider_q(prefix=""))
+        .annotate(
+            is_invited=Exists(invitations),
+            has_response=Exists(responses),
+            is_done=Exists(responses.filter(completed_at__isnull=False)),
+        )
+        .filter(Q(is_invited=True) | Q(has_response=True))
+    )
+    if filters.size:
+        providers = providers.filter(
+            Exists(
+                Answer.objects.filter(
+                    response__campaign=campaign,
+                    response__provider=OuterRef("pk"),
+                    question=SIZE_QUESTION,
+                    option=filters.size,
+                )
+            )
+        )
+    return list(
+        providers.order_by()
+        .values("category", "commune_id", "commune__name")
+        .annotate(
+            invited=Count("pk", distinct=True),
+            completed=Count("pk", distinct=True, filter=Q(is_done=True)),
+        )
+    )
+
+
+# --- Maturity ---------------------------------------------------------------------------
+
+
+def levels(sample: Sample) -> list[dict]:
+    """Responses by level, with the sum of their overall scores.
+    Rows: {"level", "n", "scored", "total"}."""
+    return list(
+        sample.responses()
+        .order_by()
+        .values("level")
+        .annotate(n=Count("pk"), scored=Count("overall_score"), total=Sum("overall_score"))
+    )
+
+
+def axes_by(sample: Sample, *keys: str) -> list[dict]:
+    """Sum and number of the axis scores (non-null only), by axis and by ``keys`` (field
+    paths from the response such as "provider__category"; none for the whole sample).
+    Rows: {"axis", "response__<key>"..., "n", "total"}."""
+    fields = ["axis"] + [f"response__{key}" for key in keys]
+    return list(
+        AxisScore.objects.filter(sample.q("response__"), score__isnull=False)
+        .order_by()
+        .values(*fields)
+        .annotate(n=Count("pk"), total=Sum("score"))
+    )
+
+
+def network_axes(campaign: Campaign, filters: StudyFilters) -> list[dict]:
+    """Axis sums over every office of the campaign office's network, on campaigns that
+    start the same year (one query; empty without a network)."""
+    network_id = campaign.office.network_id
+    if network_id is None:
+        return []
+    sample = Sample(filters=filters, network_id=network_id, year=campaign.starts_on.year)
+    return axes_by(sample)
+
+
+# --- Answers ----------------------------------------------------------------------------
+
+
+def option_counts(sample: Sample, questions: Iterable[str]) -> list[dict]:
+    """How many responses chose each option of ``questions``, by provider category (an
+    option is one row per response). Rows: {"question", "option", "category", "n"}."""
+    return list(
+        Answer.objects.filter(sample.q("response__"), question__in=list(questions))
+        .order_by()
+        .values("question", "option", category=F("response__provider__category"))
+        .annotate(n=Count("pk"))
+    )
+
+
+def question_bases(sample: Sample, questions: Iterable[str]) -> list[dict]:
+    """How many responses answered each of ``questions`` ("je ne sais pas" included), by
+    provider category, read from the responses' answers (one row per response, not per
+    chosen option). Rows: {"question", "category", "n"}."""
+    codes = sorted(questions)
+    if not codes:
+        return []
+    counts = {
+        f"q{index}": Count("pk", filter=Q(answers__has_key=code))
+        for index, code in enumerate(codes)
+    }
+    rows = sample.responses().order_by().values(category=F("provider__category")).annotate(**counts)
+    return [
+        {"question": code, "category": row["category"], "n": row[f"q{index}"]}
+        for row in rows
+        for index, code in enumerate(codes)
+    ]
+
+
+# --- Audits -----------------------------------------------------------------------------
+
+
+def observed(sample: Sample, codes: Iterable[str]) -> dict[str, dict]:
+    """For each check code: how many of the respondents' latest audits have an outcome
+    for it ("audited", verdict unknown left out) and how many are ok.
+    Returns {code: {"audited": n, "ok": n}} (one query)."""
+    newest = (
+        SiteAudit.objects.filter(provider=OuterRef("provider"))
+        .order_by("-fetched_at", "-pk")
+        .values("pk")[:1]
+    )
+    latest = SiteAudit.objects.filter(
+        provider__in=sample.responses().order_by().values("provider_id"), pk=Subquery(newest)
+    ).values("pk")
+    rows = (
+        CheckOutcome.objects.filter(audit__in=latest, code__in=list(codes))
+        .exclude(verdict=Verdict.UNKNOWN)
+        .order_by()
+        .values("code")
+        .annotate(audited=Count("pk"), ok=Count("pk", filter=Q(verdict=Verdict.OK)))
+    )
+    return {row["code"]: row for row in rows}
+
+
+# --- Evolution --------------------------------------------------------------------------
+
+
+def by_campaign(sample: Sample) -> tuple[list[dict], list[dict]]:
+    """Overall score and axis sums by campaign (two queries).
+    Returns (rows {"campaign", "n", "scored", "total"}, rows {"response__campaign", "axis",
+    "n", "total"})."""
+    overall = list(
+        sample.responses()
+        .order_by()
+        .values("campaign")
+        .annotate(n=Count("pk"), scored=Count("overall_score"), total=Sum("overall_score"))
+    )
+    return overall, axes_by(sample, "campaign")
+
+
+# --- Cache ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    responses: tuple
+    invitations: tuple
+    audit: int | None
+
+    def key(self) -> str:
+        return f"{self.responses}|{self.invitations}|{self.audit}"
+
+
+def data_version(office_id: int, campaign_ids: list[int]) -> DataVersion:
+    """What changes when a study's figures may change (three cheap queries): responses
+    (count, latest save), invitations (count, latest id, revocations) and the latest audit
+    of the office."""
+    responses = Response.objects.filter(campaign_id__in=campaign_ids).aggregate(
+        n=Count("pk"), latest=Max("updated_at"), done=Count("completed_at")
+    )
+    invitations = Invitation.objects.filter(campaign_id__in=campaign_ids).aggregate(
+        n=Count("pk"), latest=Max("pk"), revoked=Count("revoked_at")
+    )
+    audit = SiteAudit.objects.filter(office_id=office_id).aggregate(latest=Max("pk"))["latest"]
+    return DataVersion(
+        responses=(responses["n"], str(responses["latest"]), responses["done"]),
+        invitations=(invitations["n"], invitations["latest"], invitations["revoked"]),
+        audit=audit,
+    )

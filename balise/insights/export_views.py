@@ -1,0 +1,73 @@
+"""Downloads of the territory study: XLSX, CSV and the printable PDF.
+
+Read access is enough: readers (directors, elected officials) are who the study is for.
+Filters and the compared campaign come from the query string, as on the dashboard.
+"""
+
+import io
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET
+
+from balise.diagnostics.models import Campaign
+from balise.lib.access import get_for_office, office_access
+
+from . import exports
+from .pdf import render_study_pdf
+from .study import build_study
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _campaign_and_study(request: HttpRequest, office_slug: str, campaign_id: int):
+    access = office_access(request, office_slug)
+    campaign = get_for_office(
+        access, Campaign.objects.select_related("office", "version"), pk=campaign_id
+    )
+    filters, compare = exports.study_options(campaign, request.GET)
+    return campaign, filters, build_study(campaign, filters=filters, compare=compare)
+
+
+def _download(response: HttpResponse, name: str, *, inline: bool = False) -> HttpResponse:
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{name}"'
+    # Figures about the office's members: no shared cache keeps them.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_GET
+def export_xlsx(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
+    campaign, filters, study = _campaign_and_study(request, office_slug, campaign_id)
+    buffer = io.BytesIO()
+    exports.xlsx_workbook(study, campaign=campaign, filters=filters).save(buffer)
+    return _download(
+        HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE),
+        exports.filename(campaign, "xlsx"),
+    )
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
+    campaign, _filters, study = _campaign_and_study(request, office_slug, campaign_id)
+    return _download(
+        StreamingHttpResponse(exports.csv_lines(study), content_type="text/csv; charset=utf-8"),
+        exports.filename(campaign, "csv"),
+    )
+
+
+@login_required
+@require_GET
+def export_pdf(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
+    campaign, _filters, study = _campaign_and_study(request, office_slug, campaign_id)
+    return _download(
+        HttpResponse(
+            render_study_pdf(study, office=campaign.office), content_type="application/pdf"
+        ),
+        exports.filename(campaign, "pdf"),
+        inline=True,
+    )

@@ -1,0 +1,198 @@
+"""The study's SQL aggregates and masking on small, hand-made samples.
+
+Also home of the helpers the other insights tests use to write completed responses
+directly as rows (Response + Answer + AxisScore), as the diagnostics app stores them.
+"""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from balise.diagnostics import services
+from balise.diagnostics.models import Answer, AxisScore, Response
+from balise.insights import aggregates
+from balise.insights.filters import StudyFilters
+from balise.insights.study import build_study
+from balise.insights.tables import MASKED
+from balise.members.models import Category
+from tests.diagnostics.factories import CampaignFactory, InvitationFactory
+from tests.factories import CommuneFactory, ProviderFactory
+
+pytestmark = pytest.mark.django_db
+
+AXES = [
+    "equipement",
+    "site_web",
+    "visibilite",
+    "commercialisation",
+    "reseaux_sociaux",
+    "e_reputation",
+    "relation_client",
+    "donnees_securite",
+    "usages_emergents",
+]
+
+
+def make_campaign(office, *, year=2026, **fields):
+    return CampaignFactory(
+        office=office,
+        version=services.ensure_default_version(),
+        starts_on=dt.date(year, 3, 1),
+        ends_on=dt.date(year, 6, 30),
+        **fields,
+    )
+
+
+def make_response(campaign, provider, *, score=50.0, axes=None, answers=None, done=True):
+    """A response written as the diagnostics app writes it: rows for every answer."""
+    level = 1 + min(4, int(score // 20))
+    response = Response.objects.create(
+        office=campaign.office,
+        campaign=campaign,
+        provider=provider,
+        version=campaign.version,
+        answers=answers or {},
+        completed_at=timezone.now() if done else None,
+        overall_score=score if done else None,
+        level=level if done else None,
+    )
+    if not done:
+        return response
+    rows = []
+    for question, value in (answers or {}).items():
+        for option in value if isinstance(value, list) else [value]:
+            rows.append(Answer(response=response, question=question, option=option))
+    Answer.objects.bulk_create(rows)
+    AxisScore.objects.bulk_create(
+        AxisScore(response=response, axis=axis, score=value, counted=3)
+        for axis, value in (axes or dict.fromkeys(AXES, score)).items()
+    )
+    return response
+
+
+def respondents(campaign, count, *, commune=None, category=Category.HOTEL, invite=True, **kw):
+    """``count`` providers of the campaign's office who completed the campaign."""
+    commune = commune or CommuneFactory()
+    made = []
+    for _index in range(count):
+        provider = ProviderFactory(office=campaign.office, commune=commune, category=category)
+        if invite:
+            InvitationFactory(campaign=campaign, provider=provider)
+        made.append(make_response(campaign, provider, **kw))
+    return made
+
+
+def test_participation_counts_invited_and_assisted_respondents(office):
+    campaign = make_campaign(office)
+    commune = CommuneFactory(name="Auzillargues")
+    respondents(campaign, 5, commune=commune)
+    # Invited, not answered; answered with the animator without an invitation; revoked.
+    InvitationFactory(campaign=campaign, provider=ProviderFactory(office=office, commune=commune))
+    make_response(campaign, ProviderFactory(office=office, commune=commune))
+    revoked = InvitationFactory(
+        campaign=campaign, provider=ProviderFactory(office=office, commune=commune)
+    )
+    revoked.revoke()
+    rows = aggregates.participation(campaign, StudyFilters())
+    assert sum(row["invited"] for row in rows) == 7
+    assert sum(row["completed"] for row in rows) == 6
+
+
+def test_axis_and_level_aggregates_match_the_rows(office):
+    campaign = make_campaign(office)
+    scores = [10.0, 30.0, 50.0, 70.0, 90.0, 90.0]
+    for score in scores:
+        respondents(campaign, 1, score=score)
+    sample = aggregates.Sample(campaigns=(campaign.pk,))
+    levels = {row["level"]: row["n"] for row in aggregates.levels(sample)}
+    assert levels == {1: 1, 2: 1, 3: 1, 4: 1, 5: 2}
+    axes = {row["axis"]: row for row in aggregates.axes_by(sample)}
+    assert axes["site_web"]["n"] == 6
+    assert axes["site_web"]["total"] == pytest.approx(sum(scores))
+
+
+def test_null_axis_scores_are_not_counted(office):
+    campaign = make_campaign(office)
+    respondents(campaign, 6, axes={"site_web": None, "equipement": 40.0})
+    study = build_study(campaign)
+    axes = {row["label"]: row for row in study.table("axes").as_dicts()}
+    assert axes["Site web"]["score"] is None and axes["Site web"]["answers"] == 0
+    assert axes["Équipement & connexion"]["score"] == pytest.approx(40.0)
+    assert axes["Équipement & connexion"]["answers"] == 6
+
+
+def test_a_commune_with_three_respondents_is_masked_everywhere(office):
+    campaign = make_campaign(office)
+    big = CommuneFactory(name="Grandville")
+    small = CommuneFactory(name="Petitbourg")
+    respondents(campaign, 6, commune=big, score=60.0)
+    respondents(campaign, 3, commune=small, score=20.0, category=Category.CAMPSITE)
+    study = build_study(campaign)
+    by_commune = {row[0]: row for row in study.table("participation_by_commune").rows}
+    assert by_commune["Petitbourg"][1:] == [MASKED, MASKED, MASKED]
+    assert by_commune["Grandville"][1:3] == [6, 6]
+    heat = {row[0]: row for row in study.table("heatmap_commune").rows}
+    assert all(value is MASKED for value in heat["Petitbourg"][1:])
+    assert heat["Grandville"][2] == pytest.approx(60.0)
+    # The campsites (3) are masked in the category views too.
+    by_category = {row[0]: row for row in study.table("participation_by_category").rows}
+    assert by_category["Camping"][1:] == [MASKED, MASKED, MASKED]
+    assert study.table("participation_by_commune").masked_groups == 1
+    # In the API/JSON form, masked cells are None, never a figure.
+    dicts = {row["label"]: row for row in study.table("heatmap_commune").as_dicts()}
+    assert set(dicts["Petitbourg"].values()) == {"Petitbourg", None}
+    # Nothing of the small commune leaks as a figure anywhere in the study.
+    for table in study.tables:
+        for row in table.rows:
+            if row[0] == "Petitbourg":
+                assert all(value is MASKED for value in row[1:]), table.key
+
+
+def test_filters_restrict_every_view(office):
+    campaign = make_campaign(office)
+    here = CommuneFactory(name="Ici")
+    respondents(campaign, 5, commune=here, score=80.0, answers={"profil.taille": "seul"})
+    respondents(
+        campaign, 6, score=20.0, category=Category.RESTAURANT, answers={"profil.taille": "p2_5"}
+    )
+    everyone = build_study(campaign)
+    assert everyone.completed == 11
+    only_here = build_study(campaign, filters=StudyFilters(commune=here))
+    assert only_here.completed == 5
+    axes = {row["label"]: row["score"] for row in only_here.table("axes").as_dicts()}
+    assert axes["Site web"] == pytest.approx(80.0)
+    food = build_study(campaign, filters=StudyFilters(category_group="restauration"))
+    assert food.completed == 6
+    assert {row[0] for row in food.table("heatmap_category_group").rows} == {"Restauration"}
+    small = build_study(campaign, filters=StudyFilters(size="p2_5"))
+    assert small.completed == 6
+    assert small.table("axes").as_dicts()[1]["score"] == pytest.approx(20.0)
+
+
+def test_a_sample_under_five_shows_nothing_but_says_why(office):
+    campaign = make_campaign(office)
+    respondents(campaign, 4)
+    study = build_study(campaign)
+    assert study.completed == 4
+    assert study.tables == [] and study.findings == []
+    assert "Moins de 5 diagnostics complets" in study.method[0]
+
+
+def test_declared_and_observed_indicators(office):
+    campaign = make_campaign(office)
+    yes = {"web.site_dedie": "oui", "web.https": "oui", "social.reseaux": ["facebook", "instagram"]}
+    no = {"web.site_dedie": "non", "social.reseaux": ["aucun"]}
+    respondents(campaign, 6, answers=yes)
+    respondents(campaign, 4, answers=no)
+    study = build_study(campaign)
+    rows = {row["label"]: row for row in study.table("indicators").as_dicts()}
+    assert rows["Site internet à soi"]["declared"] == pytest.approx(60.0)
+    assert rows["Site internet à soi"]["declared_base"] == 10
+    # Multiple choice: every answer but "aucun" means present, counted once per provider.
+    assert rows["Présence sur les réseaux sociaux"]["declared"] == pytest.approx(60.0)
+    # Six answered the HTTPS question: all yes.
+    assert rows["Site sécurisé (HTTPS)"]["declared"] == pytest.approx(100.0)
+    # No audit: nothing observed; not observable at all: None too.
+    assert rows["Site sécurisé (HTTPS)"]["observed"] is None
+    assert rows["Paiement en ligne"]["observed"] is None

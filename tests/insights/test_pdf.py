@@ -1,0 +1,162 @@
+"""The printed study: what an elected official reads on paper."""
+
+import pypdfium2 as pdfium
+import pytest
+
+from balise.insights.pdf import format_cell, printed_sections, render_study_html, render_study_pdf
+from balise.insights.tables import MASKED, Column, StudyTable
+
+from .test_exports import sample_study
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    document = pdfium.PdfDocument(data)
+    try:
+        pages = len(document)
+        text = "\n".join(document[index].get_textpage().get_text_range() for index in range(pages))
+    finally:
+        document.close()
+    # One space for any run of spaces and line breaks: sentences wrap on paper.
+    return " ".join(text.replace("\u00a0", " ").split()), pages
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "expected"),
+    [
+        (62.5, "percent", "63\u00a0%"),
+        (1234, "count", "1\u202f234"),
+        (54.25, "score", "54"),
+        (3.0, "delta", "+3"),
+        (-2.4, "delta", "\u22122"),
+        (0.2, "delta", "0"),
+        (MASKED, "percent", "—"),
+        (None, "count", ""),
+        ("Hébergement", "label", "Hébergement"),
+    ],
+)
+def test_cells_are_printed_the_french_way(value, kind, expected):
+    printed = format_cell(value, kind)
+    # Django's French thousand separator is a narrow no-break space or a no-break space
+    # depending on the version: compare without it.
+    assert printed.replace("\u202f", " ").replace("\u00a0", " ") == expected.replace(
+        "\u202f", " "
+    ).replace("\u00a0", " ")
+
+
+def test_pdf_has_the_title_findings_sections_and_method(office):
+    data = render_study_pdf(sample_study(), office=office)
+    assert data.startswith(b"%PDF")
+    text, pages = pdf_text(data)
+    assert "Étude du numérique sur le territoire" in text
+    assert "Office de tourisme du Haut-Vallon" in text
+    assert "Diagnostic numérique 2026" in text
+    # The summary: the sample and the key findings as sentences.
+    assert "Prestataires invités" in text and "62" in text
+    assert "58 %" in text  # 36 of 62
+    assert "62 % des hébergements ne répondent jamais aux avis." in text
+    assert "81 % des prestataires ont un site internet." in text
+    # Sections with their tables; a masked group is a dash with its footnote.
+    assert "Participation" in text and "Maturité numérique" in text
+    assert "Scores moyens par axe" in text
+    assert "Hébergement 40 25 63 %" in text
+    assert "Commerces et producteurs —* —* —*" in text
+    assert "moins de 5 prestataires est masqué" in text
+    assert "Site web 54 31 +3" in text and "E-réputation 38 31 −2" in text
+    assert "Méthode et échantillon" in text
+    assert "entretiens assistés" in text
+    assert f"Page 1 / {pages}" in text
+    assert pages >= 3  # summary, one page per section, method
+
+
+def test_pdf_escapes_data_and_never_runs_it(office):
+    study = sample_study(office_name="<script>alert(1)</script> Office")
+    html = render_study_html(study, office=office)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_charts_and_tables_are_accessible_in_the_html(office):
+    html = render_study_html(sample_study(), office=office)
+    assert 'role="img"' in html  # the chart's SVG
+    assert "<caption>Participation par catégorie</caption>" in html
+    assert '<th scope="col"' in html and '<th scope="row"' in html
+    assert 'lang="fr"' in html
+
+
+def test_empty_study_prints_cleanly(office):
+    study = sample_study(tables=[], findings=[], method=[], invited=0, completed=0)
+    text, _pages = pdf_text(render_study_pdf(study, office=office))
+    assert "Étude du numérique sur le territoire" in text
+    assert "Méthode et échantillon" in text
+
+
+def test_sections_keep_the_study_order():
+    tables = [
+        StudyTable(key=key, title=key, section=section, columns=[Column("l", "L")], rows=[])
+        for key, section in [("a", "maturity"), ("b", "participation"), ("c", "maturity")]
+    ]
+    sections = printed_sections(sample_study(tables=tables))
+    assert [(s.key, [t.key for t in s.tables]) for s in sections] == [
+        ("maturity", ["a", "c"]),
+        ("participation", ["b"]),
+    ]
+
+
+# ---- The demo's study, end to end ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    from django.db import transaction
+
+    from balise.lib.demo import build_demo
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_demo()
+        transaction.set_rollback(True)
+
+
+def test_demo_study_prints_and_exports(demo, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from balise.diagnostics.models import Campaign
+    from balise.insights.exports import xlsx_workbook
+    from balise.insights.study import build_study
+    from balise.insights.tables import MASKED
+
+    campaigns = sorted(
+        Campaign.objects.filter(office__slug="haut-vallon").select_related("office", "version"),
+        key=lambda c: c.starts_on,
+    )
+    campaign, earlier = campaigns[-1], campaigns[-2]
+    study = build_study(campaign, compare=earlier)
+    text, _pages = pdf_text(render_study_pdf(study, office=campaign.office))
+    assert "Étude du numérique sur le territoire" in text
+    assert "Méthode et échantillon" in text
+    for finding in study.findings:
+        assert " ".join(finding.text.split()) in text
+    for table in study.tables:
+        assert " ".join(table.title.split()) in text
+    buffer = io.BytesIO()
+    xlsx_workbook(study, campaign=campaign).save(buffer)
+    workbook = load_workbook(io.BytesIO(buffer.getvalue()))
+    assert len(workbook.sheetnames) == len(study.tables) + 2
+    answers = list(workbook["Réponses anonymisées"].iter_rows(values_only=True))
+    assert len(answers) == 1 + study.completed
+    # Every masked cell of the study is masked in its sheet, in the same place.
+    for index, table in enumerate(study.tables, start=1):
+        sheet_rows = list(workbook[workbook.sheetnames[index]].iter_rows(values_only=True))
+        for row_number, row in enumerate(table.rows):
+            for column_number, value in enumerate(row):
+                cell = sheet_rows[2 + row_number][column_number]
+                if value is MASKED:
+                    assert cell == "masqué (< 5)"
+                elif (
+                    isinstance(value, int | float)
+                    and table.columns[column_number].kind != "percent"
+                ):
+                    assert cell == pytest.approx(value)
