@@ -20,6 +20,7 @@ from balise.audits.checks.base import Verdict
 from balise.audits.models import CheckOutcome, SiteAudit
 from balise.diagnostics.models import Answer, AxisScore, Campaign, Invitation, Response
 from balise.members.models import Provider
+from balise.workshops.models import Registration
 
 from .filters import SIZE_QUESTION, StudyFilters
 
@@ -246,15 +247,25 @@ class DataVersion:
     responses: tuple
     invitations: tuple
     audit: int | None
+    providers: str = ""
+    attendance: tuple = ()
 
     def key(self) -> str:
-        return f"{self.responses}|{self.invitations}|{self.audit}"
+        return (
+            f"{self.responses}|{self.invitations}|{self.audit}|{self.providers}|{self.attendance}"
+        )
 
 
 def data_version(office_id: int, campaign_ids: list[int]) -> DataVersion:
-    """What changes when a study's figures may change (three cheap queries): responses
-    (count, latest save), invitations (count, latest id, revocations) and the latest audit
-    of the office."""
+    """What changes when a study's figures may change (five cheap queries): responses
+    (count, latest save), invitations (count, latest id, revocations), the latest audit of
+    the office, the latest edit of its directory (a provider moved to another category or
+    commune changes the groups) and the workshop attendance marked (the workshops' effect
+    table)."""
+    providers = Provider.objects.filter(office_id=office_id).aggregate(latest=Max("updated_at"))
+    attendance = Registration.objects.filter(office_id=office_id).aggregate(
+        n=Count("pk"), attended=Count("pk", filter=Q(attended=True)), latest=Max("pk")
+    )
     responses = Response.objects.filter(campaign_id__in=campaign_ids).aggregate(
         n=Count("pk"), latest=Max("updated_at"), done=Count("completed_at")
     )
@@ -266,4 +277,6 @@ def data_version(office_id: int, campaign_ids: list[int]) -> DataVersion:
         responses=(responses["n"], str(responses["latest"]), responses["done"]),
         invitations=(invitations["n"], invitations["latest"], invitations["revoked"]),
         audit=audit,
+        providers=str(providers["latest"]),
+        attendance=(attendance["n"], attendance["attended"], attendance["latest"]),
     )

@@ -23,6 +23,7 @@ from balise.diagnostics.definition import Definition
 from balise.diagnostics.models import Campaign
 from balise.lib.charts import Chart, bars, format_value, radar
 from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup, choice_labels
+from balise.workshops.progress import theme_progress
 
 from . import aggregates
 from .filters import StudyFilters
@@ -865,6 +866,56 @@ class Builder:
             )
         return tables
 
+    def workshops_table(self) -> StudyTable | None:
+        """The workshops' measured effect between the compared campaign and this one:
+        score change on each theme's axes, attendees against the others
+        (:func:`balise.workshops.progress.theme_progress`, masked under MIN_GROUP). Only
+        without filters: the comparison groups are the whole panel of the office."""
+        compare = self.compare
+        if compare is None or not self.filters.is_empty:
+            return None
+        before, after = sorted((compare, self.campaign), key=lambda c: (c.starts_on, c.pk))
+        themes = theme_progress(office=self.campaign.office, before=before, after=after)
+        rows, masked = [], 0
+        for progress in themes:
+            for line in progress.axes:
+                if line.attendees.masked or line.others.masked:
+                    masked += 1
+                rows.append(
+                    [
+                        progress.theme.title,
+                        line.title,
+                        line.attendees.count,
+                        line.attendees.change,
+                        line.others.count,
+                        line.others.change,
+                        line.difference,
+                    ]
+                )
+        if not rows:
+            return None
+        return StudyTable(
+            key="workshops_effect",
+            title=_("Ateliers suivis et progression"),
+            columns=[
+                Column("theme", _("Atelier")),
+                Column("axis", _("Axe")),
+                Column("attendees", _("Participants"), "count"),
+                Column("attendees_change", _("Évolution des participants"), "delta"),
+                Column("others", _("Autres prestataires"), "count"),
+                Column("others_change", _("Évolution des autres"), "delta"),
+                Column("difference", _("Écart (points)"), "delta"),
+            ],
+            rows=rows,
+            section="evolution",
+            note=_(
+                "Prestataires ayant terminé les deux diagnostics ; participants : présents à "
+                "une séance du thème entre leurs deux diagnostics. Les participants ont "
+                "choisi de venir : l'écart est une indication, pas une preuve."
+            ),
+            masked_groups=masked,
+        )
+
     # Method ----------------------------------------------------------------------------
 
     def method(self) -> list[str]:
@@ -948,6 +999,9 @@ class Builder:
         tables.append(self.indicators_table())
         tables += self.needs_tables()
         tables += self.evolution_tables()
+        workshops = self.workshops_table()
+        if workshops is not None:
+            tables.append(workshops)
         study.tables = tables
         study.findings = self.findings()
         return study

@@ -181,7 +181,7 @@ class Session(models.Model):
         related_name="sessions",
     )
     theme = models.ForeignKey(
-        Theme, verbose_name=_("thème"), on_delete=models.PROTECT, related_name="sessions"
+        Theme, verbose_name=_("thème"), on_delete=models.RESTRICT, related_name="sessions"
     )
     title = models.CharField(_("titre"), max_length=200, blank=True)
     starts_at = models.DateTimeField(_("début"))

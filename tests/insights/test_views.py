@@ -134,11 +134,12 @@ def test_query_count_does_not_grow_with_providers(
     respondents(before, count)
     client = client_for(animator)
     # Session, user, membership, campaign, campaigns, the compare campaign, data version
-    # (3), the study's aggregates (10), the filter form's communes and labels.
-    with django_assert_num_queries(21):
+    # (5), the study's aggregates (10), the workshops held (1), the filter form's communes
+    # and labels.
+    with django_assert_num_queries(24):
         client.get(url(campaign, compare=before.pk))
     # Warm: the study comes from the cache, only the data version is read.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(url(campaign, compare=before.pk))
 
 
@@ -149,5 +150,5 @@ def test_query_count_of_a_small_sample(
     campaign = make_campaign(office)
     respondents(campaign, count)
     client = client_for(animator)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(url(campaign))

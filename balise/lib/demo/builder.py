@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from balise.offices.models import Membership, Network, NetworkCoordinator, Office, Role, User
 
-from . import audits, diagnostics, directory
+from . import audits, diagnostics, directory, workshops
 from .context import DemoContext, DemoError, DemoLogin, DemoResult
 from .territory import DEMO_PASSWORD, NETWORK, OFFICES
 
@@ -25,6 +25,7 @@ STEPS: tuple[tuple[str, Step], ...] = (
     ("annuaire", directory.build),
     ("diagnostics", diagnostics.build),
     ("audits", audits.build),
+    ("ateliers", workshops.build),
 )
 
 
