@@ -1,6 +1,7 @@
 """Shared fixtures: an office with one user per role, and an outsider from another office."""
 
 import pytest
+from django.core.cache import cache
 
 from balise.offices.models import Role
 
@@ -9,6 +10,7 @@ from .factories import PASSWORD, MembershipFactory, OfficeFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
+    cache.clear()  # rate-limit counters and cached studies never leak from one test to the next
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -7,11 +7,14 @@ login cookie never authorises an API call and the API needs no CSRF token.
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, Throttled
 from ninja.security.http import HttpAuthBase
+
+from balise.lib import ratelimit
 
 from .models import TOKEN_PREFIX, ApiToken, hash_token
 
@@ -20,6 +23,16 @@ SCHEMES = {"bearer", "token"}
 # to tell an unused token from a live one.
 LAST_USED_PRECISION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 100
+
+
+class RateLimited(Throttled):
+    """429 for a token past ``settings.BALISE_API_RATE``; ``wait`` is the Retry-After."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait)
+        self.message = _("Trop de requêtes pour ce jeton. Réessayez dans %(seconds)s s.") % {
+            "seconds": wait
+        }
 
 
 def _invalid() -> AuthenticationError:
@@ -52,6 +65,10 @@ class TokenAuth(HttpAuthBase):
         )
         if token is None:
             raise _invalid()
+        # Per token (so one integration cannot starve the others of the same office).
+        limited = ratelimit.hit("api-token", token.token_hash, settings.BALISE_API_RATE)
+        if limited is not None:
+            raise RateLimited(limited.retry_after)
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

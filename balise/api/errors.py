@@ -10,6 +10,7 @@ long, unknown choice) or the model refused the value (email, URL, unknown commun
 Nested fields are dotted: ``social_links.facebook``, ``labels.0``.
 """
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 
@@ -158,7 +159,10 @@ def install(api: NinjaAPI) -> None:
         detail = str(exc)
         if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
             detail = _("Corps de requête illisible : envoyez un objet JSON valide.")
-        return respond(request, exc.status_code, {"detail": detail})
+        response = respond(request, exc.status_code, {"detail": detail})
+        if isinstance(exc, Throttled) and exc.wait:
+            response["Retry-After"] = str(math.ceil(exc.wait))
+        return response
 
     @api.exception_handler(Http404)
     def on_not_found(request, exc: Http404):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from balise.lib.ratelimit import ratelimit
 from balise.members.models import Provider
 from balise.offices.models import User
 
@@ -33,6 +34,11 @@ from .models import Campaign, CampaignStatus, Invitation, Response, ResponseSour
 from .scoring import applicable_questions, visible_sections
 
 SECONDS_PER_QUESTION = 15  # an estimate for a tap-to-answer question on a phone
+
+# Saving pages (POST): per personal link, far above a person's pace (a page every two
+# seconds), and per address, for a whole room answering from one office network.
+per_link_limit = ratelimit(key=lambda request, token, **kwargs: token, rate="30/m", group="respond")
+per_address_limit = ratelimit(key="ip", rate="300/m", group="respond-ip")
 
 
 @dataclass
@@ -296,6 +302,8 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "diagnostics/respond/welcome.html", context))
 
 
+@per_address_limit
+@per_link_limit
 def section(request: HttpRequest, token: str, section_code: str) -> HttpResponse:
     invitation, response, closed = _open_link(request, token)
     if closed:
@@ -310,6 +318,8 @@ def section(request: HttpRequest, token: str, section_code: str) -> HttpResponse
     return _private(page)
 
 
+@per_address_limit
+@per_link_limit
 def finish(request: HttpRequest, token: str) -> HttpResponse:
     invitation, response, closed = _open_link(request, token)
     if closed:

@@ -6,3 +6,6 @@ class OfficesConfig(AppConfig):
     name = "balise.offices"
     label = "offices"
     verbose_name = _("Offices et équipes")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (connects the receivers)

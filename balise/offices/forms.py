@@ -42,10 +42,11 @@ class OfficeSettingsForm(forms.ModelForm):
     class Meta:
         model = Office
         formfield_callback = https_by_default
-        fields = ["name", "territory", "email", "phone", "website", "address"]
+        fields = ["name", "territory", "email", "phone", "website", "address", "require_admin_2fa"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         mapping = self.instance.tourinsoft_mapping
         self.initial["tourinsoft_mapping"] = (
             json.dumps(mapping, ensure_ascii=False, indent=2) if mapping else ""
@@ -87,6 +88,20 @@ class OfficeSettingsForm(forms.ModelForm):
                 )
         return value
 
+    def clean_require_admin_2fa(self):
+        from . import twofactor
+
+        required = self.cleaned_data["require_admin_2fa"]
+        # The admin who turns the rule on shows it works for them first.
+        if required and self.user is not None and not twofactor.has_device(self.user):
+            raise forms.ValidationError(
+                _(
+                    "Activez d'abord la double authentification sur votre propre compte "
+                    "(Mon compte), puis revenez ici."
+                )
+            )
+        return required
+
     def save(self, commit=True):
         self.instance.tourinsoft_mapping = self.cleaned_data["tourinsoft_mapping"]
         return super().save(commit)
@@ -115,3 +130,41 @@ class StaffPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+
+class OneTimeCodeForm(forms.Form):
+    """A 6-digit code from the authenticator app (or, where allowed, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("Code à usage unique"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+    )
+
+    def __init__(self, *args, check=None, allow_recovery: bool = False, **kwargs):
+        """``check(code)`` returns a truthy value for an accepted code."""
+        super().__init__(*args, **kwargs)
+        self.check = check
+        self.result = None
+        if allow_recovery:
+            self.fields["code"].help_text = _(
+                "Les 6 chiffres affichés par votre application, ou un code de secours "
+                "(ex. : abcde-fghij)."
+            )
+            self.fields["code"].widget.attrs.pop("inputmode")
+        else:
+            self.fields["code"].help_text = _("Les 6 chiffres affichés par votre application.")
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        self.result = self.check(code) if self.check else None
+        if not self.result:
+            raise forms.ValidationError(_("Code incorrect ou déjà utilisé."))
+        return code

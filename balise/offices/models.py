@@ -36,6 +36,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     # is_staff only opens Django's admin site, for the installation's operators.
     is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Kept up to date by balise.offices.twofactor.refresh_requirement (signals on
+    # Membership and Office): True when one of the user's offices requires a second factor
+    # of its admins and the user is an admin there. Denormalised so that enforcing it costs
+    # no query on the pages of everyone else.
+    two_factor_required = models.BooleanField(
+        _("double authentification exigée"), default=False, editable=False
+    )
 
     objects = UserManager()
 
@@ -101,6 +108,14 @@ class Office(models.Model):
     tourinsoft_mapping = models.JSONField(
         _("correspondance des champs Tourinsoft"), default=dict, blank=True
     )
+    require_admin_2fa = models.BooleanField(
+        _("double authentification obligatoire pour les administrateurs"),
+        default=False,
+        help_text=_(
+            "Les administrateurs de l'office devront saisir un code à usage unique "
+            "(application d'authentification) à chaque connexion."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -163,3 +178,36 @@ class NetworkCoordinator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.network}"
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238): the shared secret and the last time
+    step accepted, so that a code is never accepted twice."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    # Base32, as in the otpauth:// URI; the server needs it in clear to check codes.
+    secret = models.CharField(max_length=64)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("activée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("application d'authentification")
+        verbose_name_plural = _("applications d'authentification")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the phone is lost; only its SHA-256 is stored."""
+
+    device = models.ForeignKey(TOTPDevice, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("code de secours")
+        verbose_name_plural = _("codes de secours")
+
+    def __str__(self) -> str:
+        return str(self.device)

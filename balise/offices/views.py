@@ -1,28 +1,125 @@
 """Office pages: home, staff management, settings, the user's account and API tokens."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from balise.api.models import ApiToken
 from balise.lib.access import get_for_office, office_access
+from balise.lib.ratelimit import ratelimit
 from balise.members.models import ImportBatch, Provider
 
-from . import services
-from .forms import OfficeSettingsForm, ProfileForm, StaffAddForm, StaffRoleForm, TokenCreateForm
-from .models import Membership, Role
+from . import services, twofactor
+from .forms import (
+    OfficeSettingsForm,
+    OneTimeCodeForm,
+    ProfileForm,
+    StaffAddForm,
+    StaffRoleForm,
+    TokenCreateForm,
+)
+from .models import Membership, Network, Role, User
+
+# The password step leaves this in the session for the code step; it is valid for a few
+# minutes and only for the code step (the user is not logged in before the code).
+PENDING_LOGIN_KEY = "balise_2fa_pending"
+PENDING_LOGIN_MAX_AGE = 5 * 60
+# The secret being enrolled lives in the session until a code from the app confirms it.
+ENROLMENT_SECRET_KEY = "balise_totp_secret"
 
 
 class LoginView(auth_views.LoginView):
+    """Password step. A user with an authenticator app goes on to the code step, still
+    logged out; the others are logged in at once."""
+
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        user = form.get_user()
+        if not twofactor.has_device(user):
+            return super().form_valid(form)
+        self.request.session[PENDING_LOGIN_KEY] = {
+            "user": user.pk,
+            "backend": user.backend,
+            "at": int(twofactor.clock()),
+            "next": self.get_redirect_url(),
+        }
+        return redirect("login_code")
+
+
+def _pending_login(request: HttpRequest) -> tuple[User | None, dict]:
+    pending = request.session.get(PENDING_LOGIN_KEY) or {}
+    if not pending or twofactor.clock() - pending.get("at", 0) > PENDING_LOGIN_MAX_AGE:
+        return None, {}
+    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    return user, pending
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    return response
+
+
+@ratelimit(key="ip", rate="10/m")
+def login_code(request: HttpRequest) -> HttpResponse:
+    """Code step of the login: a code from the app, or a recovery code.
+
+    Wrong codes count as failed logins for django-axes (same lockout as wrong passwords);
+    the pending login expires after five minutes."""
+    user, pending = _pending_login(request)
+    if user is None:
+        request.session.pop(PENDING_LOGIN_KEY, None)
+        messages.info(request, _("Saisissez à nouveau votre adresse e-mail et votre mot de passe."))
+        return redirect("login")
+    credentials = {settings.AXES_USERNAME_FORM_FIELD: user.email}
+    if AxesProxyHandler.is_locked(request, credentials):
+        request.session.pop(PENDING_LOGIN_KEY, None)
+        return get_lockout_response(request, None, credentials)
+    form = OneTimeCodeForm(
+        request.POST or None,
+        check=lambda code: twofactor.verify(user=user, code=code),
+        allow_recovery=True,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            request.session.pop(PENDING_LOGIN_KEY, None)
+            auth_login(request, user, backend=pending["backend"])
+            if form.result == "recovery":
+                messages.warning(
+                    request,
+                    _(
+                        "Vous avez utilisé un code de secours ; il vous en reste %(count)s. "
+                        "Pensez à en générer de nouveaux dans « Mon compte »."
+                    )
+                    % {"count": twofactor.remaining_recovery_codes(user)},
+                )
+            next_url = pending.get("next") or ""
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+            return redirect(next_url)
+        # django-axes counts this failure; past the limit its middleware answers with the
+        # lockout page.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            request.session.pop(PENDING_LOGIN_KEY, None)
+    return _no_store(render(request, "registration/login_code.html", {"form": form}))
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -39,9 +136,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 def home(request: HttpRequest) -> HttpResponse:
     """Send the user to their office, or let them choose when they have several."""
     memberships = list(request.user.memberships.select_related("office").order_by("office__name"))
-    if len(memberships) == 1:
+    networks = list(Network.objects.filter(coordinators__user=request.user).order_by("name"))
+    if len(memberships) == 1 and not networks:
         return redirect("offices:home", memberships[0].office.slug)
-    return render(request, "offices/choose_office.html", {"memberships": memberships})
+    if len(networks) == 1 and not memberships:
+        return redirect("network:home", networks[0].slug)
+    return render(
+        request, "offices/choose_office.html", {"memberships": memberships, "networks": networks}
+    )
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -156,7 +258,7 @@ def staff_remove(request: HttpRequest, office_slug: str, membership_id: int) -> 
 @login_required
 def office_settings(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug, need="admin")
-    form = OfficeSettingsForm(request.POST or None, instance=access.office)
+    form = OfficeSettingsForm(request.POST or None, instance=access.office, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Paramètres enregistrés."))
@@ -190,8 +292,81 @@ def account(request: HttpRequest) -> HttpResponse:
         "new_token": new_token,
         "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
         "memberships": request.user.memberships.select_related("office"),
+        "has_totp": twofactor.has_device(request.user),
+        "recovery_left": twofactor.remaining_recovery_codes(request.user),
     }
     return render(request, "offices/account.html", context)
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    return _no_store(render(request, "offices/account_2fa_codes.html", {"codes": codes}))
+
+
+@login_required
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: scan the QR code (or type the key), confirm with a code.
+
+    The recovery codes are shown once, on the page that confirms the enrolment."""
+    if twofactor.has_device(request.user):
+        messages.info(request, _("La double authentification est déjà activée."))
+        return redirect("account")
+    secret = request.session.get(ENROLMENT_SECRET_KEY)
+    if not secret:
+        secret = request.session[ENROLMENT_SECRET_KEY] = twofactor.new_secret()
+    form = OneTimeCodeForm(
+        request.POST or None,
+        check=lambda code: twofactor.enrol(user=request.user, secret=secret, code=code),
+    )
+    if request.method == "POST" and form.is_valid():
+        del request.session[ENROLMENT_SECRET_KEY]
+        request.session.cycle_key()
+        return _recovery_codes_page(request, form.result)
+    uri = twofactor.provisioning_uri(secret=secret, email=request.user.email)
+    context = {
+        "form": form,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "uri": uri,
+        "qr": twofactor.qr_svg(uri, title=_("QR code à scanner avec votre application")),
+        "required": request.user.two_factor_required,
+    }
+    return _no_store(render(request, "offices/account_2fa.html", context))
+
+
+@login_required
+@require_POST
+@ratelimit(key=lambda request: str(request.user.pk), rate="10/m")
+def totp_disable(request: HttpRequest) -> HttpResponse:
+    """Turn the second factor off, with a current code (or a recovery code)."""
+    if request.user.two_factor_required:
+        messages.error(
+            request,
+            _("Votre office exige la double authentification pour les administrateurs."),
+        )
+        return redirect("account")
+    form = OneTimeCodeForm(
+        request.POST, check=lambda code: twofactor.verify(user=request.user, code=code)
+    )
+    if form.is_valid():
+        twofactor.disable(user=request.user)
+        messages.success(request, _("La double authentification est désactivée."))
+    else:
+        messages.error(request, _("Code incorrect ou déjà utilisé : rien n'a changé."))
+    return redirect("account")
+
+
+@login_required
+@require_POST
+@ratelimit(key=lambda request: str(request.user.pk), rate="10/m")
+def totp_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Ten new recovery codes (the old ones stop working), with a current code."""
+    device = getattr(request.user, "totp_device", None)
+    form = OneTimeCodeForm(
+        request.POST, check=lambda code: twofactor.verify(user=request.user, code=code)
+    )
+    if device is None or not form.is_valid():
+        messages.error(request, _("Code incorrect ou déjà utilisé : rien n'a changé."))
+        return redirect("account")
+    return _recovery_codes_page(request, twofactor.new_recovery_codes(device))
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from balise.lib.ratelimit import ratelimit
 from balise.offices.models import Office
 
 from . import calendar, registrations
@@ -38,6 +39,10 @@ from .models import (
     Theme,
 )
 from .public_forms import AppointmentForm, CancelForm, FeedbackForm, RegistrationForm
+
+# Public POSTs are rate limited (issue #7): per address for the forms anyone can fill,
+# per personal link for the pages a link opens.
+per_link = ratelimit(key=lambda request, token, **kwargs: token, rate="10/m", group="ateliers-link")
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -139,6 +144,7 @@ def _register_from_form(
     return redirect("ateliers:registration", registration.token)
 
 
+@ratelimit(key="ip", rate="10/m", group="ateliers-register")
 def session(request: HttpRequest, office_slug: str, session_id: int) -> HttpResponse:
     office = _office(office_slug)
     item = get_object_or_404(
@@ -190,6 +196,7 @@ def feed(request: HttpRequest, office_slug: str) -> HttpResponse:
 # --- A targeted invitation ------------------------------------------------------------
 
 
+@per_link
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     invite = _by_token(
         SessionInvitation,
@@ -287,6 +294,7 @@ def registration_ics(request: HttpRequest, token: str) -> HttpResponse:
     return _private(_ics(calendar.session_ics(reg.session, registration=reg), "atelier.ics"))
 
 
+@per_link
 def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     reg = _registration(token)
     if reg.status == RegistrationStatus.CANCELLED:
@@ -305,6 +313,7 @@ def registration_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "workshops/public/registration_cancel.html", context))
 
 
+@per_link
 def feedback(request: HttpRequest, token: str) -> HttpResponse:
     reg = _registration(token)
     if not _feedback_open(reg):
@@ -326,6 +335,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
 # --- Individual appointments ----------------------------------------------------------
 
 
+@ratelimit(key="ip", rate="10/m", group="ateliers-booking")
 def appointments(request: HttpRequest, office_slug: str) -> HttpResponse:
     office = _office(office_slug)
     slots = registrations.free_slots(office)
@@ -374,6 +384,7 @@ def appointment(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "workshops/public/appointment.html", context))
 
 
+@per_link
 def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
     booked = _appointment(token)
     if booked.status == AppointmentStatus.CANCELLED or booked.slot.starts_at <= timezone.now():
