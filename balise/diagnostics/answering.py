@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from balise.members.models import Provider
 from balise.offices.models import User
 
+from . import signals
 from .conditions import DONT_KNOW
 from .definition import Definition, Question, Section
 from .models import (
@@ -357,6 +358,9 @@ def complete(*, response: Response) -> Response:
             locked.answers = pruned
             locked.save(update_fields=["answers", "updated_at"])
         write_scores(locked)
+        transaction.on_commit(
+            lambda: signals.response_completed.send(sender=Response, response=locked)
+        )
     return locked
 
 

@@ -171,7 +171,7 @@ def rationale(reasons: dict[str, int], *, month: int) -> str:
 
 
 @transaction.atomic
-def _save_proposal(
+def save_proposal(
     *,
     office: Office,
     campaign: Campaign,
@@ -184,6 +184,12 @@ def _save_proposal(
     slots: dict[int, CandidateSlot],
     problem: planner.Problem,
 ) -> Programme:
+    """Save ``proposal`` (computed on ``problem``) as a draft programme: its sessions with
+    the sentence saying why each is there, and an unsent invitation per invitee.
+
+    Public for the demo, which builds a programme in the past (``create_programme`` only
+    offers future slots). Side effects: one Programme, its Sessions and SessionInvitations.
+    """
     programme = Programme.objects.create(
         office=office,
         name=name,
@@ -285,7 +291,7 @@ def create_programme(
         themes=themes,
     )
     proposal = planner.propose(problem, solver=solver, time_limit=time_limit)
-    return _save_proposal(
+    return save_proposal(
         office=office,
         campaign=campaign,
         name=name,

@@ -20,7 +20,7 @@ from balise.insights.filters import StudyFilters
 from balise.insights.study import INDICATORS, build_study
 from balise.insights.tables import MASKED, MIN_GROUP
 from balise.lib.demo import build_demo
-from balise.members.models import CATEGORY_GROUP, CategoryGroup, Commune
+from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup, Commune
 
 from .test_aggregates import make_campaign, make_response, respondents
 
@@ -210,7 +210,7 @@ def test_the_study_is_cached_and_refreshed_when_answers_change(
     first = build_study(c)
     with CaptureQueriesContext(connection) as queries:
         again = build_study(c)
-    assert len(queries) == 3  # the data version only
+    assert len(queries) == 5  # the data version only
     assert again.generated_at == first.generated_at
     # A sixth diagnostic is completed: the key changes, the figures follow.
     respondents(c, 1, score=100.0)
@@ -223,6 +223,12 @@ def test_the_study_is_cached_and_refreshed_when_answers_change(
     response.save()  # every write of the diagnostics app saves the response (updated_at)
     edited = build_study(c)
     assert edited.table("axes").as_dicts()[0]["score"] == pytest.approx(55.0)
+    # A provider moved to another category changes the groups: refreshed too.
+    provider = response.provider
+    provider.category = Category.CAMPSITE
+    provider.save()
+    moved = build_study(c)
+    assert moved.generated_at != edited.generated_at
     # Other filters, other languages: other entries.
     assert build_study(c, filters=StudyFilters(size="seul")).completed == 0
 

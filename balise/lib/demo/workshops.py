@@ -278,7 +278,7 @@ def _propose_past(
     )
     problem = dataclasses.replace(problem, max_sessions=PAST_SESSIONS)
     proposal = planner.propose(problem, solver=SOLVER)
-    return planning._save_proposal(
+    return planning.save_proposal(
         office=office,
         campaign=campaign,
         name=PAST_NAME,

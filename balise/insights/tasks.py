@@ -1,0 +1,22 @@
+"""Background jobs of the territory study (Tasks API): thin, they take ids."""
+
+from django.conf import settings
+from django.utils import translation
+from django_tasks import task
+
+from balise.diagnostics.models import Campaign
+
+from .study import build_study
+
+
+@task()
+def refresh_study(campaign_id: int) -> None:
+    """Build the campaign's default study (no filters, no comparison) in every language of
+    the installation, so that the dashboard opens from the cache after answers change.
+    A study already cached for the current data is not rebuilt."""
+    campaign = Campaign.objects.select_related("version", "office").filter(pk=campaign_id).first()
+    if campaign is None:
+        return
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            build_study(campaign)

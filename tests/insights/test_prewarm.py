@@ -1,0 +1,64 @@
+"""A completed diagnostic rebuilds its campaign's default study in the background, so the
+dashboard opens from the cache."""
+
+import pytest
+from django.core.cache import cache
+
+from balise.diagnostics.answering import complete
+from balise.insights import study as study_module
+from balise.insights.study import build_study
+
+from .test_aggregates import make_campaign, respondents
+
+pytestmark = pytest.mark.django_db
+
+
+def test_completing_a_diagnostic_warms_the_study(office, django_capture_on_commit_callbacks):
+    campaign = make_campaign(office)
+    responses = respondents(campaign, 6)
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(response=responses[0])
+
+    built = []
+    original = study_module.Builder.build
+
+    def spy(self):
+        built.append(self.campaign.pk)
+        return original(self)
+
+    study_module.Builder.build = spy
+    try:
+        study = build_study(campaign)  # served from the cache: nothing rebuilt
+    finally:
+        study_module.Builder.build = original
+    assert built == []
+    assert study.completed == 6
+
+
+def test_refreshes_are_debounced_and_can_be_turned_off(
+    office, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    campaign = make_campaign(office)
+    responses = respondents(campaign, 6)
+    queued = []
+
+    class FakeTask:
+        def get_backend(self):
+            return type("Backend", (), {"supports_defer": False})()
+
+        def enqueue(self, campaign_id):
+            queued.append(campaign_id)
+
+    monkeypatch.setattr("balise.insights.signals.refresh_study", FakeTask())
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        for response in responses[:3]:
+            complete(response=response)
+    assert len(queued) == 1
+
+    cache.clear()
+    settings.BALISE_STUDY_PREWARM = False
+    with django_capture_on_commit_callbacks(execute=True):
+        complete(response=responses[3])
+    assert len(queued) == 1
