@@ -306,15 +306,16 @@ def create_programme(
 
 
 def publish_programme(*, programme: Programme, user: User | None = None) -> int:
-    """Publish the programme and its draft sessions, then send their invitations.
+    """Publish the programme and its draft sessions, then queue their invitations.
 
-    Returns how many invitations left. Side effects: draft sessions → published, programme
-    published (``published_at`` kept from the first time); after the commit, one call to
-    :func:`balise.workshops.invitations.send_invitations` per newly published session
-    (which e-mails the providers who accepted information e-mails).
+    Returns how many invitations are waiting to be sent. Side effects: draft sessions →
+    published, programme published (``published_at`` kept from the first time); one
+    background job per newly published session
+    (:func:`balise.workshops.tasks.send_session_invitations`, which e-mails the providers
+    who accepted information e-mails): a programme of 300 invitations does not hold the
+    request while the mail server answers.
     """
-    # Imported here: the invitations service is W4's module and mocked in these tests.
-    from .invitations import send_invitations
+    from .tasks import send_session_invitations
 
     with transaction.atomic():
         locked = Programme.objects.select_for_update().get(pk=programme.pk)
@@ -328,10 +329,12 @@ def publish_programme(*, programme: Programme, user: User | None = None) -> int:
         locked.published_at = locked.published_at or timezone.now()
         locked.save(update_fields=["status", "published_at"])
     programme.status, programme.published_at = locked.status, locked.published_at
-    sent = 0
-    for session in Session.objects.filter(pk__in=session_ids).select_related("theme", "venue"):
-        sent += send_invitations(session=session, user=user)
-    return sent
+    pending = SessionInvitation.objects.filter(
+        session_id__in=session_ids, sent_at__isnull=True
+    ).count()
+    for session_id in session_ids:
+        send_session_invitations.enqueue(session_id, user.pk if user else None)
+    return pending
 
 
 def delete_draft_session(*, session: Session) -> None:

@@ -2,10 +2,27 @@
 
 from django_tasks import task
 
-from . import registrations
+from balise.offices.models import User
+
+from . import invitations, registrations
+from .models import Session, SessionStatus
 
 
 @task()
 def send_workshop_reminders() -> int:
     """The day-before reminders of the sessions; returns how many e-mails left."""
     return registrations.send_reminders()
+
+
+@task()
+def send_session_invitations(session_id: int, user_id: int | None = None) -> int:
+    """Mail the unsent invitations of a published session; returns how many left."""
+    session = (
+        Session.objects.select_related("theme", "venue", "office")
+        .filter(pk=session_id, status=SessionStatus.PUBLISHED)
+        .first()
+    )
+    if session is None:
+        return 0
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return invitations.send_invitations(session=session, user=user)

@@ -357,8 +357,8 @@ def programme_publish(request: HttpRequest, office_slug: str, programme_id: int)
     messages.success(
         request,
         ngettext(
-            "Programme publié ; %(count)s invitation envoyée.",
-            "Programme publié ; %(count)s invitations envoyées.",
+            "Programme publié ; %(count)s invitation part en arrière-plan.",
+            "Programme publié ; %(count)s invitations partent en arrière-plan.",
             sent,
         )
         % {"count": sent},
