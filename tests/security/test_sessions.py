@@ -99,6 +99,8 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "BALISE_VAR_DIR": str(tmp_path),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The browser tests set this for their own process; a server never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "balise", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
