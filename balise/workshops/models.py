@@ -334,6 +334,7 @@ class Registration(SignedLinkMixin):
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    feedback_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("inscription")

@@ -416,6 +416,58 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
     return sent
 
 
+FEEDBACK_WINDOW = datetime.timedelta(days=3)
+
+
+def due_feedback_requests(*, now: datetime.datetime | None = None):
+    """Registrations marked present at a session that ended in the last three days, not
+    asked for their opinion yet and who have not given it: what the daily job mails."""
+    now = now or timezone.now()
+    return Registration.objects.filter(
+        attended=True,
+        feedback_requested_at__isnull=True,
+        feedback__isnull=True,
+        session__status=SessionStatus.PUBLISHED,
+        session__ends_at__lte=now,
+        session__ends_at__gt=now - FEEDBACK_WINDOW,
+    )
+
+
+def send_feedback_requests(*, now: datetime.datetime | None = None) -> int:
+    """The day-after e-mail asking attendees for their opinion (the short satisfaction
+    form of their personal page), once per registration, under the same lock-and-stamp
+    rule as the reminders. Returns how many e-mails left."""
+    now = now or timezone.now()
+    ids = list(due_feedback_requests(now=now).order_by("pk").values_list("pk", flat=True))
+    sent = 0
+    for pk in ids:
+        with transaction.atomic():
+            registration = (
+                due_feedback_requests(now=now)
+                .select_for_update(of=("self",))
+                .select_related("session__office", "session__theme", "session__venue")
+                .filter(pk=pk)
+                .first()
+            )
+            if registration is None:
+                continue
+            context = _registration_context(registration)
+            context["feedback_link"] = (
+                f"{settings.SITE_URL}{reverse('ateliers:feedback', args=[registration.token])}"
+            )
+            if not _send(
+                "feedback_request",
+                to=registration.email,
+                office=registration.session.office,
+                context=context,
+            ):
+                continue
+            registration.feedback_requested_at = timezone.now()
+            registration.save(update_fields=["feedback_requested_at"])
+        sent += 1
+    return sent
+
+
 # --- Individual appointments ----------------------------------------------------------
 
 

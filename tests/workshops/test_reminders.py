@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from balise.workshops import registrations, tasks
-from balise.workshops.models import RegistrationStatus, SessionStatus
+from balise.workshops.models import Feedback, RegistrationStatus, SessionStatus
 
 from .factories import RegistrationFactory, SessionFactory
 
@@ -74,3 +74,29 @@ def test_the_task_and_the_command_send_them(office):
     call_command("workshop_reminders", stdout=out)
     assert "1 rappel envoyé" in out.getvalue()
     assert len(mail.outbox) == 3
+
+
+def test_attendees_are_asked_for_their_opinion_once_after_the_session(office):
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    session = a_session(office, yesterday)
+    present = RegistrationFactory(session=session, email="present@example.org", attended=True)
+    RegistrationFactory(session=session, email="absent@example.org", attended=False)
+    answered = RegistrationFactory(session=session, email="deja@example.org", attended=True)
+    Feedback.objects.create(registration=answered, rating=5)
+    long_ago = a_session(office, timezone.now() - datetime.timedelta(days=10))
+    RegistrationFactory(session=long_ago, email="vieux@example.org", attended=True)
+
+    assert registrations.send_feedback_requests() == 1
+    assert [m.to for m in mail.outbox] == [["present@example.org"]]
+    assert "Votre avis" in mail.outbox[0].subject
+    assert f"/ateliers/inscription/{present.token}/avis/" in mail.outbox[0].body
+    assert registrations.send_feedback_requests() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_the_command_also_asks_for_feedback(office):
+    session = a_session(office, timezone.now() - datetime.timedelta(hours=5))
+    RegistrationFactory(session=session, email="p@example.org", attended=True)
+    out = StringIO()
+    call_command("workshop_reminders", stdout=out)
+    assert "1 demande d'avis envoyée." in out.getvalue()

@@ -1,21 +1,33 @@
-"""``balise workshop_reminders``: the day-before reminder of the workshop sessions.
+"""``balise workshop_reminders``: the day-before reminder of the workshop sessions, and
+the day-after request for the attendees' opinion.
 
 Put it in a daily cron job (e.g. every morning): each confirmed registrant of a session
-starting by the end of tomorrow gets one reminder, never two, however often it runs.
+starting by the end of tomorrow gets one reminder, and each attendee of a session that
+ended in the last three days one request for feedback, never two, however often it runs.
 """
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from balise.workshops.registrations import send_reminders
+from balise.workshops.registrations import send_feedback_requests, send_reminders
 
 
 class Command(BaseCommand):
-    help = "Envoie le rappel de la veille aux inscrits des séances d'ateliers."
+    help = (
+        "Envoie le rappel de la veille aux inscrits des séances d'ateliers, et la demande "
+        "d'avis aux participants."
+    )
 
     def handle(self, *args, **options):
         sent = send_reminders()
         self.stdout.write(
             ngettext("%(count)d rappel envoyé.", "%(count)d rappels envoyés.", sent)
             % {"count": sent}
+        )
+        asked = send_feedback_requests()
+        self.stdout.write(
+            ngettext(
+                "%(count)d demande d'avis envoyée.", "%(count)d demandes d'avis envoyées.", asked
+            )
+            % {"count": asked}
         )
