@@ -20,7 +20,8 @@ from balise.lib.charts import bars
 from balise.offices.models import Network
 
 from .aggregates import Sample
-from .study import INDICATORS, language, share
+from .definitions import INDICATORS
+from .study import language, share
 from .tables import MASKED, MIN_GROUP, Column, Study, StudyTable
 
 

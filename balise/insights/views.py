@@ -20,8 +20,9 @@ from balise.lib.access import OfficeAccess, get_for_office, network_access, offi
 from balise.lib.charts import format_value
 
 from . import network as network_study
+from .definitions import SECTIONS
 from .filters import StudyFilterForm
-from .study import PERCENT, SECTIONS, build_study
+from .study import PERCENT, build_study
 from .tables import MIN_GROUP, Masked, Study, StudyTable
 
 HEATMAPS = ("heatmap_category_group", "heatmap_commune")
