@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from balise.api.urls import api
+from balise.lib import health
 from balise.offices import views as office_views
 
 urlpatterns = [
@@ -20,6 +21,6 @@ urlpatterns = [
     path("ateliers/", include("balise.workshops.public_urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    path("sante/", office_views.health, name="health"),
+    path("sante/", health.health, name="health"),
 ]
 # Media files (uploaded import files) are never served: they hold members' personal data.

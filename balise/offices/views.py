@@ -12,7 +12,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -144,15 +144,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "offices/choose_office.html", {"memberships": memberships, "networks": networks}
     )
-
-
-def health(request: HttpRequest) -> HttpResponse:
-    """Liveness and database check for monitoring; no data, no authentication."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 @login_required
