@@ -9,7 +9,7 @@ PORT ?= 8000
 # Parallel test workers: one per core by default.
 WORKERS ?= auto
 
-.PHONY: setup demo serve test test-unit test-e2e lint format messages bench clean
+.PHONY: setup demo serve test test-unit test-e2e lint format messages bench load clean
 
 $(UV):
 	python3 -m venv .tools
@@ -48,6 +48,10 @@ messages: .venv/.synced
 
 bench: setup
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
+
+# 200 concurrent respondents against gunicorn + PostgreSQL (needs a local PostgreSQL).
+load: setup
+	bench/load/run.sh
 
 clean:
 	rm -rf .venv .tools var/static
