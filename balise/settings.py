@@ -71,7 +71,11 @@ INSTALLED_APPS = [
     "balise.audits",
     "balise.insights",
     "balise.workshops",
+    "balise.privacy",
     "balise.api",
+    # Audit trail of staff actions (django-auditlog, entries in balise.trail).
+    "auditlog",
+    "balise.trail",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Keeps the request for the audit trail, which reads the actor when it writes.
+    "balise.trail.context.TrailMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Staff sessions end after SESSION_COOKIE_AGE without a request; admins of an office
     # that requires a second factor enrol before reaching its pages.
@@ -283,6 +289,14 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("BALISE_HSTS_PRELOAD", True)
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# Audit trail (balise/trail): django-auditlog writes trail.Entry rows, which carry their
+# office. No IP address is kept (the actor is what the journal shows, and the
+# X-Forwarded-For header django-auditlog would read can be forged); fixtures loaded with
+# loaddata (raw saves) are not logged.
+AUDITLOG_LOGENTRY_MODEL = "trail.Entry"
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 LOGGING = {
     "version": 1,

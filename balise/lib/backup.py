@@ -60,7 +60,7 @@ class BackupResult:
 
 
 def default_directory() -> Path:
-    return Path(getattr(settings, "BALISE_BACKUP_DIR", settings.VAR_DIR / "backups"))
+    return Path(settings.VAR_DIR / "backups")
 
 
 def stamp(now: datetime.datetime | None = None) -> str:

@@ -20,6 +20,7 @@ in settings: without a reverse proxy only the socket address counts, so a forged
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -30,6 +31,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger("balise.lib.ratelimit")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 CACHE_PREFIX = "balise:rl"
@@ -72,13 +75,19 @@ def hit(group: str, key: str, rate: str) -> Limited | None:
     window = int(now // period)
     digest = hashlib.sha256(f"{group}\x00{key}".encode()).hexdigest()[:32]
     cache_key = f"{CACHE_PREFIX}:{digest}:{period}:{window}"
-    # A little longer than the window, so a slow clock never resurrects a counter.
-    cache.add(cache_key, 0, timeout=period + 5)
     try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr: this request starts the window
-        cache.add(cache_key, 1, timeout=period + 5)
-        count = 1
+        # A little longer than the window, so a slow clock never resurrects a counter.
+        cache.add(cache_key, 0, timeout=period + 5)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # evicted between add and incr: this request starts the window
+            cache.add(cache_key, 1, timeout=period + 5)
+            count = 1
+    except Exception:
+        # The cache (Redis) is down: let the request through rather than answer 500 to
+        # every login and form; /sante/ reports the cache as degraded.
+        logger.warning("Rate limiter: cache unavailable, request not counted", exc_info=True)
+        return None
     if count <= limit:
         return None
     return Limited(retry_after=max(1, math.ceil((window + 1) * period - now)))

@@ -46,6 +46,7 @@ from .models import (
     Tag,
     normalize_name,
 )
+from .signals import providers_imported
 
 __all__ = [
     "ACTIONS",
@@ -611,6 +612,12 @@ def apply_import(
         tag_links, batch_size=_BATCH_SIZE, ignore_conflicts=True
     )
 
+    providers_imported.send(
+        sender=Provider,
+        office=office,
+        provider_ids=[row.provider.pk for row in active],
+        source=consent_source,
+    )
     counts = {action: plan.counts.get(action, 0) for action in ACTIONS}
     if batch is not None:
         batch.status = ImportBatch.Status.APPLIED

@@ -177,3 +177,15 @@ class TestApi:
         assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {other_raw}").status_code == 200
         frozen_clock.now += 60
         assert client.get(url, **auth).status_code == 200
+
+
+def test_a_broken_cache_lets_requests_through(monkeypatch, caplog):
+    from balise.lib import ratelimit as limiter
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(limiter.cache, "add", broken)
+    assert limiter.hit("login", "203.0.113.9", "1/m") is None
+    assert limiter.hit("login", "203.0.113.9", "1/m") is None
+    assert "cache unavailable" in caplog.text

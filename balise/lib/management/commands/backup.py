@@ -20,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--out",
             metavar="DOSSIER",
-            help="dossier des sauvegardes (par défaut var/backups ou BALISE_BACKUP_DIR)",
+            help="dossier des sauvegardes (par défaut : var/backups)",
         )
         parser.add_argument(
             "--keep",
