@@ -67,6 +67,12 @@ def invitation_reason(*, provider: Provider, theme: Theme) -> str:
     asked = Answer.objects.filter(
         response=response, question=NEEDS_QUESTION, option=theme.code
     ).exists()
+    return reason_text(titles=titles, asked=asked)
+
+
+def reason_text(*, titles: list[str], asked: bool) -> str:
+    """The invitation's "why you" sentence, in French: the titles of the diagnostic's
+    recommendations for the theme, and whether the provider asked for it; "" for none."""
     with translation.override(settings.LANGUAGE_CODE):
         parts = []
         if titles:

@@ -32,9 +32,8 @@ from random import Random
 from statistics import mean
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balise.diagnostics.models import Answer, AxisScore, Campaign, FiredRecommendation
@@ -43,7 +42,7 @@ from balise.members.models import Provider
 from balise.offices.models import Office, Role, User
 from balise.workshops import planner, planning, registrations
 from balise.workshops.catalogue import DEFAULT_HIGH_SEASON, ensure_catalogue, save_settings
-from balise.workshops.invitations import NEEDS_QUESTION
+from balise.workshops.invitations import NEEDS_QUESTION, reason_text
 from balise.workshops.models import (
     Appointment,
     AppointmentSlot,
@@ -509,7 +508,8 @@ def _publish_quietly(programme: Programme, published_at: datetime) -> None:
 def _reasons(programme: Programme) -> dict[tuple[int, str], str]:
     """{(provider id, theme code): reason} for the programme's campaign, in three queries.
 
-    The sentences of :func:`balise.workshops.invitations.invitation_reason`, which reads
+    The sentences of :func:`balise.workshops.invitations.reason_text`, as
+    :func:`~balise.workshops.invitations.invitation_reason` would write them; that one reads
     one provider at a time (three queries and a questionnaire parse each: seconds for the
     whole demo). The campaign is the providers' latest completed diagnostic here.
     """
@@ -535,26 +535,10 @@ def _reasons(programme: Programme) -> dict[tuple[int, str], str]:
             question=NEEDS_QUESTION,
         ).values_list("response__provider_id", "option")
     )
-    reasons = {}
-    with translation.override(settings.LANGUAGE_CODE):
-        for key in set(fired) | asked:
-            parts = []
-            if fired.get(key):
-                quoted = [f"« {title} »" for title in fired[key]]
-                listed = (
-                    quoted[0]
-                    if len(quoted) == 1
-                    else _("%(first)s et %(last)s")
-                    % {"first": ", ".join(quoted[:-1]), "last": quoted[-1]}
-                )
-                parts.append(
-                    _("Votre diagnostic montre que ce sujet peut vous aider : %(titles)s.")
-                    % {"titles": listed}
-                )
-            if key in asked:
-                parts.append(_("Vous avez demandé un atelier sur ce sujet."))
-            reasons[key] = " ".join(parts)
-    return reasons
+    return {
+        key: reason_text(titles=fired.get(key, []), asked=key in asked)
+        for key in set(fired) | asked
+    }
 
 
 def _upcoming_programme(
