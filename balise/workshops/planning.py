@@ -8,6 +8,7 @@ its plain data and its answer back into rows.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.core.exceptions import ValidationError
@@ -259,9 +260,15 @@ def create_programme(
     user: User | None,
     solver: str = "auto",
     time_limit: float = 8.0,
+    slots: list[CandidateSlot] | None = None,
+    max_sessions: int | None = None,
 ) -> Programme:
     """Propose a programme over the period from the needs of ``campaign`` and save it as a
     draft: nothing is published or sent.
+
+    ``slots`` defaults to the office's future candidate slots in the period (what the
+    animator can still run); the demo, which writes history, passes past ones.
+    ``max_sessions`` caps the number of sessions (default: one per usable slot).
 
     Raises ValidationError (French) when the campaign is another office's or the period has
     no future candidate slot. Side effects: creates the catalogue's missing themes, one
@@ -274,7 +281,8 @@ def create_programme(
         raise ValidationError(_("Méthode de calcul inconnue."))
     ensure_catalogue(office)
     themes = plannable_themes(office)
-    slots = list(candidate_slots(office=office, starts_on=starts_on, ends_on=ends_on))
+    if slots is None:
+        slots = list(candidate_slots(office=office, starts_on=starts_on, ends_on=ends_on))
     if not slots:
         raise ValidationError(
             _(
@@ -290,6 +298,8 @@ def create_programme(
         slots=slots,
         themes=themes,
     )
+    if max_sessions is not None:
+        problem = dataclasses.replace(problem, max_sessions=max_sessions)
     proposal = planner.propose(problem, solver=solver, time_limit=time_limit)
     return save_proposal(
         office=office,

@@ -240,3 +240,12 @@ def test_only_draft_sessions_and_programmes_are_deleted(office, setup, fake_send
         planning.delete_draft_session(session=published)
     with pytest.raises(ValidationError):
         planning.delete_draft_programme(programme=programme)
+
+
+def test_given_slots_and_a_session_cap_are_honoured(office, setup):
+    # Only the November slot is offered, and at most one session: the programme holds one
+    # session in that slot, whatever the other slots of the period.
+    programme = _create(office, setup, solver="greedy", slots=[setup["november"]], max_sessions=1)
+    sessions = list(programme.sessions.all())
+    assert len(sessions) == 1
+    assert sessions[0].starts_at == setup["november"].starts_at

@@ -24,7 +24,6 @@ the same data (CP-SAT's answer depends on the time it gets on the machine).
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -40,7 +39,7 @@ from balise.diagnostics.models import Answer, AxisScore, Campaign, FiredRecommen
 from balise.lib.tokens import new_key
 from balise.members.models import Provider
 from balise.offices.models import Office, Role, User
-from balise.workshops import planner, planning, registrations
+from balise.workshops import planning, registrations
 from balise.workshops.catalogue import DEFAULT_HIGH_SEASON, ensure_catalogue, save_settings
 from balise.workshops.invitations import NEEDS_QUESTION, reason_text
 from balise.workshops.models import (
@@ -260,34 +259,18 @@ def _improvement(office: Office, before: Campaign, after: Campaign) -> dict[int,
 def _propose_past(
     office: Office, campaign: Campaign, slots: list[CandidateSlot], animator: User
 ) -> Programme:
-    """The builder's proposal over past slots.
-
-    :func:`planning.create_programme` only offers slots still to come (what the animator
-    plans), so the demo, which writes history, runs the same steps over its past slots:
-    the problem from the campaign's needs, the optimiser, then the same saving code.
-    """
-    themes = planning.plannable_themes(office)
-    problem = planning.build_problem(
-        office=office,
-        campaign=campaign,
-        starts_on=PAST_START,
-        ends_on=PAST_END,
-        slots=slots,
-        themes=themes,
-    )
-    problem = dataclasses.replace(problem, max_sessions=PAST_SESSIONS)
-    proposal = planner.propose(problem, solver=SOLVER)
-    return planning.save_proposal(
+    """The builder's proposal over the demo's past slots (history, so the slots are given:
+    the animator's page only offers slots still to come)."""
+    return planning.create_programme(
         office=office,
         campaign=campaign,
         name=PAST_NAME,
         starts_on=PAST_START,
         ends_on=PAST_END,
         user=animator,
-        proposal=proposal,
-        themes={theme.code: theme for theme in themes},
-        slots={slot.pk: slot for slot in slots},
-        problem=problem,
+        solver=SOLVER,
+        slots=slots,
+        max_sessions=PAST_SESSIONS,
     )
 
 
