@@ -13,7 +13,9 @@ Run from the repository root:
 With a PostgreSQL DATABASE_URL, the database is created when missing, migrated, and the
 office "bench-etude" is added and deleted at the end: use a scratch database.
 BENCH_PROVIDERS (default 20000), BENCH_RUNS (default 10) change the size and the number of
-timed runs. The exit status is 1 when a budget is exceeded or the page does not answer 200.
+timed runs. BENCH_KEEP=1 keeps the seeded office at the end and reuses it on the next run
+(seeding takes about a minute), for measuring one change after another. The exit status is
+1 when a budget is exceeded or the page does not answer 200.
 
 Seeding writes the rows the diagnostics app would write (Response, Answer, AxisScore) with
 bulk_create: ~60 % of the providers completed each campaign, with an answer to every
@@ -86,7 +88,8 @@ from balise.diagnostics.models import (  # noqa: E402
     Response,
 )
 from balise.diagnostics.services import ensure_default_version  # noqa: E402
-from balise.insights.study import INDICATORS, NEEDS, TELLING, build_study  # noqa: E402
+from balise.insights.definitions import INDICATORS, NEEDS, TELLING  # noqa: E402
+from balise.insights.study import build_study  # noqa: E402
 from balise.lib.demo.directory import save_directory  # noqa: E402
 from balise.lib.demo.providers import generate_directory  # noqa: E402
 from balise.lib.demo.territory import HAUT_VALLON  # noqa: E402
@@ -96,6 +99,7 @@ SLUG = "bench-etude"
 EMAIL = "bench-etude@balise.example"
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", 20_000))
 RUNS = int(os.environ.get("BENCH_RUNS", 10))
+KEEP = bool(os.environ.get("BENCH_KEEP"))
 COMPLETION = 0.6
 RATIO_BUDGET = 1.5
 TIME_BUDGET = 0.5  # seconds
@@ -123,6 +127,17 @@ def draw_answers(definition, rng: random.Random) -> dict:
         else:
             answers[code] = rng.choice(codes)
     return answers
+
+
+def reuse() -> tuple[Office, User, Campaign, Campaign] | None:
+    """The office seeded by an earlier run with BENCH_KEEP=1, if any."""
+    office = Office.objects.filter(slug=SLUG).first()
+    user = User.objects.filter(email=EMAIL).first()
+    if office is None or user is None or office.providers.count() != PROVIDERS:
+        return None
+    before, after = Campaign.objects.filter(office=office).order_by("starts_on")
+    print(f"reusing the office seeded earlier ({PROVIDERS} providers)")
+    return office, user, before, after
 
 
 def seed() -> tuple[Office, User, Campaign, Campaign]:
@@ -236,7 +251,7 @@ def capture_statements(func) -> list[tuple[str, object]]:
 def main() -> int:
     print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
     call_command("migrate", verbosity=0, interactive=False)
-    _office, user, before, after = seed()
+    _office, user, before, after = (KEEP and reuse()) or seed()
     settings.DEBUG = False
     try:
         client = Client()
@@ -277,7 +292,8 @@ def main() -> int:
             with connection.cursor() as cursor:
                 for sql, args in statements:
                     cursor.execute(sql, args)
-                    cursor.fetchall()
+                    if cursor.description is not None:  # not for "SET LOCAL jit = off"
+                        cursor.fetchall()
 
         def build_only():
             cache.clear()
@@ -301,11 +317,13 @@ def main() -> int:
                 for sql, args in statements:
                     started = time.perf_counter()
                     cursor.execute(sql, args)
-                    cursor.fetchall()
+                    if cursor.description is not None:
+                        cursor.fetchall()
                     print(f"  raw {ms(time.perf_counter() - started):>10}  {sql[:2000]}\n")
     finally:
-        Office.objects.filter(slug=SLUG).delete()
-        User.objects.filter(email=EMAIL).delete()
+        if not KEEP:
+            Office.objects.filter(slug=SLUG).delete()
+            User.objects.filter(email=EMAIL).delete()
         cache.clear()
 
     ratio = cold_time / raw_time

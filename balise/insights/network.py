@@ -19,9 +19,9 @@ from balise.diagnostics.models import Answer, AxisScore, Campaign, Invitation, R
 from balise.lib.charts import bars
 from balise.offices.models import Network
 
-from .aggregates import Sample
+from .aggregates import Sample, analytic_reads
 from .definitions import INDICATORS
-from .study import language, share
+from .figures import language, share
 from .tables import MASKED, MIN_GROUP, Column, Study, StudyTable
 
 
@@ -69,6 +69,7 @@ def shared_core(campaigns: list[Campaign]) -> tuple[list[tuple[str, str]], list]
     return axes, indicators
 
 
+@analytic_reads()
 def build_network_study(network: Network, *, year: int | None = None) -> Study:
     """The offices of ``network`` side by side (six queries whatever the number of
     offices). Tables: "network_participation", "network_axes", "network_indicators"."""

@@ -3,8 +3,10 @@
 :func:`build_study` reads the SQL aggregates of :mod:`balise.insights.aggregates` (a
 constant number of GROUP BY queries, whatever the number of providers), masks every group
 under :data:`MIN_GROUP` completed responses, writes the findings as sentences and caches
-the result. The cache key holds a cheap "data version" (responses, invitations, latest
-audit), so a new or changed answer gives a new key: the study is rebuilt, never stale.
+the result. Its sections live in :mod:`.answers` (indicators, needs, findings) and
+:mod:`.evolution` (comparison with an earlier campaign). The cache key holds a cheap "data
+version" (responses, invitations, latest audit), so a new or changed answer gives a new
+key: the study is rebuilt, never stale.
 """
 
 from __future__ import annotations
@@ -15,105 +17,30 @@ from collections import defaultdict
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from balise.diagnostics.definition import Definition
 from balise.diagnostics.models import Campaign
-from balise.lib.charts import Chart, bars, format_value, radar
-from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup, choice_labels
-from balise.workshops.progress import theme_progress
+from balise.lib.charts import bars, format_value, radar
+from balise.members.models import Category, CategoryGroup, choice_labels
 
 from . import aggregates
-from .definitions import (
-    FINDING_SHARE,
-    FINDINGS_PER_KIND,
-    GROUP_GAP,
-    GROUP_PLURAL,
-    INDICATORS,
-    NEEDS,
-    TELLING,
-)
+from .answers import AnswerViews
+from .evolution import EvolutionViews
+from .figures import PERCENT, group_of, language, percent_text, present, share
 from .filters import StudyFilters
-from .tables import MASKED, MIN_GROUP, Column, Finding, Study, StudyTable
+from .tables import MASKED, MIN_GROUP, Column, Study, StudyTable
 
 CACHE_SECONDS = 24 * 3600
 CACHE_PREFIX = "balise:study:v1"
-PERCENT = "\u00a0%"
-
-# --- Small helpers ----------------------------------------------------------------------
-
-
-def share(count: float | None, base: float | None) -> float | None:
-    return 100.0 * count / base if base and count is not None else None
-
-
-def percent_text(value: float) -> str:
-    return format_value(value, unit=PERCENT)
-
-
-def group_of(category: str) -> str:
-    return str(CATEGORY_GROUP.get(category, CategoryGroup.OTHER).value)
-
-
-def language() -> str:
-    return (get_language() or "fr")[:2]
-
-
-def _visible(charts: list[Chart | None]) -> list[Chart]:
-    return [chart for chart in charts if chart is not None]
-
-
-def evolution_line(label: str, before: dict | None, after: dict | None, masked: bool) -> list:
-    """A row of an evolution table: before, after, delta and the number of scores behind
-    each (a side with fewer than MIN_GROUP scores has no average)."""
-    if masked:
-        return [label, MASKED, MASKED, MASKED, MASKED, MASKED]
-    values = []
-    for row in (before, after):
-        if row and row["n"] >= MIN_GROUP and row["total"] is not None:
-            values.append((row["total"] / row["n"], row["n"]))
-        else:
-            values.append((None, row["n"] if row else 0))
-    (previous, previous_n), (current, current_n) = values
-    delta = current - previous if current is not None and previous is not None else None
-    return [label, previous, current, delta, previous_n, current_n]
-
-
-class Counts:
-    """Option counts and bases of some questions, by category, summed into groups.
-
-    A single-choice answer is one row per response, so its base is the sum of its option
-    counts; ``bases`` give the base of the multiple-choice questions."""
-
-    def __init__(self, options: list[dict], bases: list[dict], multiple: set[str]):
-        self.options: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self.bases: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for row in options:
-            group = group_of(row["category"])
-            counts = self.options[(row["question"], row["option"])]
-            counts[""] += row["n"]
-            counts[group] += row["n"]
-            if row["question"] not in multiple:
-                self.bases[row["question"]][""] += row["n"]
-                self.bases[row["question"]][group] += row["n"]
-        for row in bases:
-            counts = self.bases[row["question"]]
-            counts[""] += row["n"]
-            counts[group_of(row["category"])] += row["n"]
-
-    def count(self, question: str, options: tuple[str, ...], group: str = "") -> int:
-        return sum(self.options.get((question, option), {}).get(group, 0) for option in options)
-
-    def base(self, question: str, group: str = "") -> int:
-        return self.bases.get(question, {}).get(group, 0)
 
 
 # --- Building ---------------------------------------------------------------------------
 
 
-class Builder:
-    """Reads the aggregates once and writes each view of the study."""
+class Builder(AnswerViews, EvolutionViews):
+    """Reads the aggregates once and writes each view of the study (participation,
+    maturity and heatmaps here; the other sections in their mixins)."""
 
     def __init__(self, campaign: Campaign, filters: StudyFilters, compare: Campaign | None):
         self.campaign = campaign
@@ -179,7 +106,7 @@ class Builder:
             rows=rows,
             section="participation",
             note=note,
-            charts=_visible([chart]),
+            charts=present([chart]),
             masked_groups=masked,
         )
 
@@ -402,339 +329,6 @@ class Builder:
             ),
         ]
 
-    # Answers: indicators, needs, findings ----------------------------------------------
-
-    def load_answers(self) -> None:
-        questions = {spec.question for spec in TELLING}
-        questions |= {indicator.question for indicator in INDICATORS}
-        questions |= {question for _key, question, _title in NEEDS}
-        questions = {code for code in questions if self.definition.question(code) is not None}
-        multiple = {code for code in questions if self.definition.question(code).type == "multiple"}
-        self.counts = Counts(
-            aggregates.option_counts(self.sample, questions),
-            aggregates.question_bases(self.sample, multiple),
-            multiple,
-        )
-
-    def indicators_table(self) -> StudyTable:
-        indicators = [i for i in INDICATORS if self.definition.question(i.question) is not None]
-        observed = aggregates.observed(self.sample, [i.check for i in indicators if i.check])
-        rows = []
-        for indicator in indicators:
-            base = self.counts.base(indicator.question)
-            if indicator.none:
-                yes = base - self.counts.count(indicator.question, indicator.none)
-            else:
-                yes = self.counts.count(indicator.question, indicator.yes)
-            declared: object = share(yes, base) if base >= MIN_GROUP else MASKED
-            if not base:
-                declared = None
-            seen = observed.get(indicator.check) if indicator.check else None
-            if not indicator.check:
-                observed_share: object = None
-                audited: object = None
-            elif not seen or not seen["audited"]:
-                observed_share, audited = None, 0
-            elif seen["audited"] < MIN_GROUP:
-                observed_share, audited = MASKED, MASKED
-            else:
-                observed_share, audited = share(seen["ok"], seen["audited"]), seen["audited"]
-            rows.append(
-                [
-                    str(indicator.label),
-                    declared,
-                    base if base >= MIN_GROUP or not base else MASKED,
-                    observed_share,
-                    audited,
-                ]
-            )
-        chart_rows = [row for row in rows if isinstance(row[1], float)]
-        charts = []
-        if chart_rows:
-            charts.append(
-                bars(
-                    [(row[0], row[1]) for row in chart_rows],
-                    title=_("Indicateurs clés, déclaré et observé"),
-                    series_name=_("Déclaré"),
-                    compare=[
-                        (
-                            _("Observé"),
-                            [row[3] if isinstance(row[3], float) else None for row in chart_rows],
-                        )
-                    ],
-                    unit=PERCENT,
-                    label_header=_("Indicateur"),
-                )
-            )
-        return StudyTable(
-            key="indicators",
-            title=_("Indicateurs clés : déclaré et observé"),
-            columns=[
-                Column("label", _("Indicateur")),
-                Column("declared", _("Déclaré"), "percent"),
-                Column("declared_base", _("Base déclarée"), "count"),
-                Column("observed", _("Observé"), "percent"),
-                Column("observed_base", _("Sites audités"), "count"),
-            ],
-            rows=rows,
-            section="indicators",
-            note=_(
-                "Déclaré : part des répondants ayant répondu à la question (les « je ne sais "
-                "pas » comptent dans la base). Observé : part des sites des répondants dont "
-                "le dernier audit donne un résultat correct sur ce point ; vide quand un "
-                "audit ne peut pas le voir."
-            ),
-            charts=charts,
-        )
-
-    def needs_tables(self) -> list[StudyTable]:
-        tables = []
-        groups = [code for code in self.group_labels if self.by_group.get(code)]
-        for key, code, title in NEEDS:
-            question = self.definition.question(code)
-            if question is None:
-                continue
-            base = self.counts.base(code)
-            group_bases = {group: self.counts.base(code, group) for group in groups}
-            masked_columns = [group for group in groups if group_bases[group] < MIN_GROUP]
-            rows = []
-            for option in question.options:
-                count = self.counts.count(code, (option.code,))
-                line = [option.label.get(self.lang), count, share(count, base)]
-                for group in groups:
-                    if group in masked_columns:
-                        line.append(MASKED)
-                    else:
-                        chosen = self.counts.count(code, (option.code,), group)
-                        line.append(share(chosen, group_bases[group]))
-                rows.append(line)
-            if key in ("needs_themes", "needs_obstacles"):
-                rows.sort(key=lambda line: -line[1])
-            charts = []
-            if base:
-                charts.append(
-                    bars(
-                        [(line[0], line[2]) for line in rows],
-                        title=str(title),
-                        series_name=_("Part des répondants"),
-                        unit=PERCENT,
-                        label_header=_("Réponse"),
-                    )
-                )
-            tables.append(
-                StudyTable(
-                    key=key,
-                    title=str(title),
-                    columns=[
-                        Column("label", _("Réponse")),
-                        Column("count", _("Prestataires"), "count"),
-                        Column("share", _("Part"), "percent"),
-                    ]
-                    + [Column(group, str(self.group_labels[group]), "percent") for group in groups],
-                    rows=rows,
-                    section="needs",
-                    note=ngettext(
-                        "Plusieurs réponses possibles ; part calculée sur %(n)s répondant à la "
-                        "question, puis dans chaque famille.",
-                        "Plusieurs réponses possibles ; parts calculées sur les %(n)s "
-                        "répondants à la question, puis dans chaque famille.",
-                        base,
-                    )
-                    % {"n": base},
-                    charts=charts,
-                    masked_groups=len(masked_columns),
-                )
-            )
-        return tables
-
-    def findings(self) -> list[Finding]:
-        findings: list[Finding] = []
-        if self.axis_means:
-            ranked = sorted(self.axis_means.items(), key=lambda item: item[1])
-            titles = dict(self.axes)
-            best, worst = ranked[-1], ranked[0]
-            findings.append(
-                Finding(
-                    "strength",
-                    _("Axe le plus avancé : %(axis)s, score moyen %(score)s sur 100")
-                    % {"axis": titles[best[0]], "score": format_value(best[1])},
-                    value=best[1],
-                )
-            )
-            if worst[0] != best[0]:
-                findings.append(
-                    Finding(
-                        "weakness",
-                        _("Axe le plus en retrait : %(axis)s, score moyen %(score)s sur 100")
-                        % {"axis": titles[worst[0]], "score": format_value(worst[1])},
-                        value=worst[1],
-                    )
-                )
-        candidates: dict[str, list[Finding]] = {"strength": [], "weakness": []}
-        for spec in TELLING:
-            if self.definition.question(spec.question) is None:
-                continue
-            base = self.counts.base(spec.question)
-            if base < MIN_GROUP:
-                continue
-            overall = share(self.counts.count(spec.question, spec.options), base)
-            cited = [("", overall, base)]
-            for group in self.group_labels:
-                group_base = self.counts.base(spec.question, group)
-                if group_base < MIN_GROUP or group_base == base:
-                    continue
-                value = share(self.counts.count(spec.question, spec.options, group), group_base)
-                if abs(value - overall) >= GROUP_GAP:
-                    cited.append((group, value, group_base))
-            for group, value, group_base in cited:
-                if value < FINDING_SHARE:
-                    continue
-                text = str(spec.sentence) % {
-                    "share": percent_text(value),
-                    "who": GROUP_PLURAL.get(group, GROUP_PLURAL[""]),
-                }
-                text += " " + _("(base : %(n)s réponses)") % {"n": group_base}
-                candidates[spec.kind].append(Finding(spec.kind, text, value=value, base=group_base))
-        for kind in ("strength", "weakness"):
-            ranked = sorted(candidates[kind], key=lambda finding: -(finding.value or 0))
-            findings.extend(ranked[:FINDINGS_PER_KIND])
-        return findings
-
-    # Evolution -------------------------------------------------------------------------
-
-    def evolution_tables(self) -> list[StudyTable]:
-        compare = self.compare
-        if compare is None:
-            return []
-        previous_axes = {axis.code for axis in compare.version.parsed.axes}
-        axes = [(code, title) for code, title in self.axes if code in previous_axes]
-        tables = []
-        both = (self.campaign.pk, compare.pk)
-        for key, title, sample in (
-            (
-                "evolution_panel",
-                _("Évolution sur les prestataires ayant répondu aux deux campagnes"),
-                aggregates.Sample(campaigns=both, filters=self.filters, panel=both),
-            ),
-            (
-                "evolution_all",
-                _("Évolution sur l'ensemble des répondants"),
-                # This campaign's figures are known already: only read the other one's.
-                aggregates.Sample(campaigns=(compare.pk,), filters=self.filters),
-            ),
-        ):
-            overall, by_axis = aggregates.by_campaign(sample)
-            if key == "evolution_all":
-                overall.append(self.overall_row)
-                by_axis += [
-                    {"response__campaign": self.campaign.pk, "axis": axis, **sums}
-                    for axis, sums in self.territory.items()
-                ]
-            sizes = {row["campaign"]: row for row in overall}
-            sums = {(row["response__campaign"], row["axis"]): row for row in by_axis}
-            before_n = sizes.get(compare.pk, {}).get("n", 0)
-            after_n = sizes.get(self.campaign.pk, {}).get("n", 0)
-            masked = before_n < MIN_GROUP or after_n < MIN_GROUP
-
-            scored = {
-                campaign_id: {"n": row["scored"], "total": row["total"]}
-                for campaign_id, row in sizes.items()
-            }
-            pairs = [(_("Score global"), scored.get(compare.pk), scored.get(self.campaign.pk))]
-            pairs += [
-                (axis_title, sums.get((compare.pk, code)), sums.get((self.campaign.pk, code)))
-                for code, axis_title in axes
-            ]
-            rows = [evolution_line(label, before, after, masked) for label, before, after in pairs]
-            charts = []
-            if not masked and len(axes) >= 3:
-                charts.append(
-                    radar(
-                        [(row[0], row[2]) for row in rows[1:]],
-                        title=title,
-                        series_name=self.campaign.name,
-                        compare=[(compare.name, [row[1] for row in rows[1:]])],
-                        label_header=_("Axe"),
-                    )
-                )
-            if key == "evolution_panel":
-                note = _(
-                    "%(n)s prestataires ont terminé le diagnostic dans les deux campagnes "
-                    "(avec les filtres choisis)."
-                ) % {"n": after_n if not masked else _("moins de %s") % MIN_GROUP}
-            else:
-                note = _("Tous les répondants de chaque campagne : l'échantillon change.")
-            tables.append(
-                StudyTable(
-                    key=key,
-                    title=title,
-                    columns=[
-                        Column("label", _("Score")),
-                        Column("before", compare.name, "score"),
-                        Column("after", self.campaign.name, "score"),
-                        Column("delta", _("Écart (points)"), "delta"),
-                        Column("before_n", _("Réponses avant"), "count"),
-                        Column("after_n", _("Réponses après"), "count"),
-                    ],
-                    rows=rows,
-                    section="evolution",
-                    note=note,
-                    charts=charts,
-                    masked_groups=1 if masked else 0,
-                )
-            )
-        return tables
-
-    def workshops_table(self) -> StudyTable | None:
-        """The workshops' measured effect between the compared campaign and this one:
-        score change on each theme's axes, attendees against the others
-        (:func:`balise.workshops.progress.theme_progress`, masked under MIN_GROUP). Only
-        without filters: the comparison groups are the whole panel of the office."""
-        compare = self.compare
-        if compare is None or not self.filters.is_empty:
-            return None
-        before, after = sorted((compare, self.campaign), key=lambda c: (c.starts_on, c.pk))
-        themes = theme_progress(office=self.campaign.office, before=before, after=after)
-        rows, masked = [], 0
-        for progress in themes:
-            for line in progress.axes:
-                if line.attendees.masked or line.others.masked:
-                    masked += 1
-                rows.append(
-                    [
-                        progress.theme.title,
-                        line.title,
-                        line.attendees.count,
-                        line.attendees.change,
-                        line.others.count,
-                        line.others.change,
-                        line.difference,
-                    ]
-                )
-        if not rows:
-            return None
-        return StudyTable(
-            key="workshops_effect",
-            title=_("Ateliers suivis et progression"),
-            columns=[
-                Column("theme", _("Atelier")),
-                Column("axis", _("Axe")),
-                Column("attendees", _("Participants"), "count"),
-                Column("attendees_change", _("Évolution des participants"), "delta"),
-                Column("others", _("Autres prestataires"), "count"),
-                Column("others_change", _("Évolution des autres"), "delta"),
-                Column("difference", _("Écart (points)"), "delta"),
-            ],
-            rows=rows,
-            section="evolution",
-            note=_(
-                "Prestataires ayant terminé les deux diagnostics ; participants : présents à "
-                "une séance du thème entre leurs deux diagnostics. Les participants ont "
-                "choisi de venir : l'écart est une indication, pas une preuve."
-            ),
-            masked_groups=masked,
-        )
-
     # Method ----------------------------------------------------------------------------
 
     def method(self) -> list[str]:
@@ -860,6 +454,7 @@ def build_study(
     key = cache_key(campaign, filters, compare)
     study = cache.get(key)
     if study is None:
-        study = Builder(campaign, filters, compare).build()
+        with aggregates.analytic_reads():
+            study = Builder(campaign, filters, compare).build()
         cache.set(key, study, CACHE_SECONDS)
     return study

@@ -21,8 +21,9 @@ from balise.lib.charts import format_value
 
 from . import network as network_study
 from .definitions import SECTIONS
+from .figures import PERCENT
 from .filters import StudyFilterForm
-from .study import PERCENT, build_study
+from .study import build_study
 from .tables import MIN_GROUP, Masked, Study, StudyTable
 
 HEATMAPS = ("heatmap_category_group", "heatmap_commune")

@@ -7,6 +7,7 @@ directly as rows (Response + Answer + AxisScore), as the diagnostics app stores 
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from balise.diagnostics import services
@@ -196,3 +197,27 @@ def test_declared_and_observed_indicators(office):
     # No audit: nothing observed; not observable at all: None too.
     assert rows["Site sécurisé (HTTPS)"]["observed"] is None
     assert rows["Paiement en ligne"]["observed"] is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT setting")
+def test_analytic_reads_turn_jit_off_for_the_study_only():
+    def jit():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            return cursor.fetchone()[0]
+
+    with aggregates.analytic_reads():
+        assert jit() == "off"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT setting")
+def test_analytic_reads_leave_the_connection_as_it_was():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        before = cursor.fetchone()[0]
+    with aggregates.analytic_reads():
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == before

@@ -3,6 +3,7 @@
 import copy
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from balise.diagnostics.models import QuestionnaireVersion
@@ -136,9 +137,11 @@ def test_network_page_queries_are_constant(
 ):
     client = client_for(coordinator)
     url = reverse("network:home", args=[network.slug])
-    with django_assert_num_queries(11):
+    # On PostgreSQL: a savepoint with "SET LOCAL jit = off" (aggregates.analytic_reads).
+    queries = 11 + (3 if connection.vendor == "postgresql" else 0)
+    with django_assert_num_queries(queries):
         client.get(url)
     third = OfficeFactory(slug="troisieme", name="Troisième office", network=network)
     respondents(make_campaign(third, name="Troisième 2026"), 5)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(queries):
         client.get(url)

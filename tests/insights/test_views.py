@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from balise.insights.tables import MIN_GROUP
@@ -122,6 +123,11 @@ def test_masked_cells_are_explained(client_for, office, animator, campaign):
     assert "groupe masqué" in page
 
 
+# On PostgreSQL the study is read in a savepoint with "SET LOCAL jit = off"
+# (aggregates.analytic_reads): three more statements, whatever the number of providers.
+ANALYTIC_READS = 3 if connection.vendor == "postgresql" else 0
+
+
 @pytest.mark.parametrize("count", [MIN_GROUP, MIN_GROUP + 3])
 def test_query_count_does_not_grow_with_providers(
     client_for, office, animator, django_assert_num_queries, count
@@ -136,7 +142,7 @@ def test_query_count_does_not_grow_with_providers(
     # Session, user, membership, campaign, campaigns, the compare campaign, data version
     # (5), the study's aggregates (10), the workshops held (1), the filter form's communes
     # and labels.
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(24 + ANALYTIC_READS):
         client.get(url(campaign, compare=before.pk))
     # Warm: the study comes from the cache, only the data version is read.
     with django_assert_num_queries(13):
@@ -150,5 +156,5 @@ def test_query_count_of_a_small_sample(
     campaign = make_campaign(office)
     respondents(campaign, count)
     client = client_for(animator)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(13 + ANALYTIC_READS):
         client.get(url(campaign))
