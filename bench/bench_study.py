@@ -289,7 +289,9 @@ def main() -> int:
         def raw():
             if reconnect:
                 connection.close()
-            with connection.cursor() as cursor:
+            # In a transaction, as the study reads them, so that "SET LOCAL jit = off"
+            # applies to the baseline too.
+            with transaction.atomic(), connection.cursor() as cursor:
                 for sql, args in statements:
                     cursor.execute(sql, args)
                     if cursor.description is not None:  # not for "SET LOCAL jit = off"
