@@ -248,6 +248,33 @@ def capture_statements(func) -> list[tuple[str, object]]:
     return statements
 
 
+def filtered_times(current: Campaign, previous: Campaign) -> dict[str, tuple[float, int]]:
+    """Cold build time of the study with each kind of filter: the first click on a filter."""
+    from balise.insights.filters import StudyFilters
+    from balise.members.models import CategoryGroup, Commune, Label
+
+    office = current.office
+    commune = Commune.objects.filter(providers__office=office).first()
+    label = Label.objects.filter(providers__office=office).first()
+    cases = {
+        "family": StudyFilters(category_group=CategoryGroup.ACCOMMODATION),
+        "commune": StudyFilters(commune=commune),
+        "size": StudyFilters(size="p2_5"),
+    }
+    if label is not None:
+        cases["label"] = StudyFilters(label=label)
+    results = {}
+    for name, filters in cases.items():
+        times = []
+        for _ in range(3):
+            cache.clear()
+            started = time.perf_counter()
+            study = build_study(current, filters=filters, compare=previous)
+            times.append(time.perf_counter() - started)
+        results[name] = (statistics.median(times), study.completed)
+    return results
+
+
 def main() -> int:
     print(f"database: {connection.vendor} ({settings.DATABASES['default']['NAME']})")
     call_command("migrate", verbosity=0, interactive=False)
@@ -314,6 +341,7 @@ def main() -> int:
         with CaptureQueriesContext(connection) as warm_queries:
             page()
         study = build_study(current, compare=previous)
+        filtered = filtered_times(current, previous)
         if os.environ.get("BENCH_EXPLAIN"):
             with connection.cursor() as cursor:
                 for sql, args in statements:
@@ -338,6 +366,9 @@ def main() -> int:
     print(f"raw SQL of the study ({len(statements)} statements) median of {RUNS}: {ms(raw_time)}")
     print(f"ratio cold page / raw SQL: {ratio:.2f}x (budget <= {RATIO_BUDGET}x)")
     print(f"queries per page: cold {len(cold_queries)}, warm {len(warm_queries)}")
+    print("build_study cold with one filter (and the comparison), median of 3 (no budget):")
+    for name, (seconds, completed) in filtered.items():
+        print(f"  {name:<8} {ms(seconds):>10}  ({completed} completed)")
     slowest = sorted(cold_queries, key=lambda q: float(q["time"]), reverse=True)[:4]
     print("slowest queries of the cold page:")
     for query in slowest:
