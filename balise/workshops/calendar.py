@@ -3,9 +3,9 @@ of upcoming published sessions, one individual appointment.
 
 Times are written in the installation's time zone (``settings.TIME_ZONE``, Europe/Paris)
 with its VTIMEZONE, so calendars show the right hour on both sides of a change of summer
-time. UIDs are stable (``session-<id>@<host>``): importing the file again, or the feed
-refreshing, updates the event instead of duplicating it; a cancelled session keeps its
-UID with ``STATUS:CANCELLED`` so calendars remove it.
+time. UIDs are stable (``session-<id>@<host>``, ``rdv-<id>@<host>``): importing the file
+again, or the feed refreshing, updates the event instead of duplicating it; a cancelled
+session or appointment keeps its UID with ``STATUS:CANCELLED`` so calendars remove it.
 """
 
 import zoneinfo
@@ -38,12 +38,12 @@ def session_uid(session: Session) -> str:
     return f"session-{session.pk}@{_host()}"
 
 
-def _calendar(name: str = "") -> icalendar.Calendar:
+def _calendar(name: str = "", *, method: str = "PUBLISH") -> icalendar.Calendar:
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("method", "PUBLISH")
+    cal.add("method", method)
     if name:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", settings.TIME_ZONE)
@@ -127,14 +127,24 @@ def programme_feed(office) -> bytes:
     return _to_bytes(cal)
 
 
+def appointment_uid(appointment: Appointment) -> str:
+    return f"rdv-{appointment.pk}@{_host()}"
+
+
 def appointment_ics(appointment: Appointment) -> bytes:
-    """An individual appointment as an .ics file (cancelled ones say so)."""
+    """An individual appointment as an .ics file.
+
+    A cancelled appointment gives the cancellation of the same event (``METHOD:CANCEL``,
+    ``STATUS:CANCELLED``, same UID, higher ``SEQUENCE``): opening it removes the event the
+    booking's file put in the person's calendar.
+    """
     slot = appointment.slot
     office = appointment.office
+    cancelled = appointment.status == AppointmentStatus.CANCELLED
     with translation.override(settings.LANGUAGE_CODE):
-        cal = _calendar()
+        cal = _calendar(method="CANCEL" if cancelled else "PUBLISH")
         event = icalendar.Event()
-        event.add("uid", f"rdv-{appointment.pk}@{_host()}")
+        event.add("uid", appointment_uid(appointment))
         event.add("dtstamp", timezone.now())
         event.add("dtstart", _local(slot.starts_at))
         event.add("dtend", _local(slot.ends_at))
@@ -143,8 +153,23 @@ def appointment_ics(appointment: Appointment) -> bytes:
         if location:
             event.add("location", location)
         link = settings.SITE_URL + reverse("ateliers:appointment", args=[appointment.token])
-        event.add("description", _("Votre rendez-vous (annuler) : %(url)s") % {"url": link})
-        cancelled = appointment.status == AppointmentStatus.CANCELLED
+        if cancelled:
+            description = _("Rendez-vous annulé. Votre page : %(url)s") % {"url": link}
+        else:
+            description = _("Votre rendez-vous (annuler) : %(url)s") % {"url": link}
+        event.add("description", description)
+        if office.email:
+            organizer = icalendar.vCalAddress(f"mailto:{office.email}")
+            organizer.params["cn"] = office.name
+            event.add("organizer", organizer)
+        if cancelled:
+            # RFC 5546 names who the cancellation is for; calendars that follow it
+            # ignore a CANCEL without an attendee.
+            attendee = icalendar.vCalAddress(f"mailto:{appointment.email}")
+            attendee.params["cn"] = appointment.name
+            event.add("attendee", attendee)
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        # The cancellation must win over the copy already in the calendar.
+        event.add("sequence", 1 if cancelled else 0)
         cal.add_component(event)
     return _to_bytes(cal)

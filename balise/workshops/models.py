@@ -422,6 +422,9 @@ class Appointment(SignedLinkMixin):
     attended = models.BooleanField(_("présent"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Set when the day-before reminder is claimed, so it leaves once (see
+    # registrations.send_appointment_reminders).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("rendez-vous individuel")

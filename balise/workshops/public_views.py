@@ -391,8 +391,10 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("ateliers:appointment", token)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        registrations.cancel_appointment(appointment=booked)
-        messages.success(request, _("Votre rendez-vous est annulé."))
+        registrations.cancel_appointment(appointment=booked, by_staff=False)
+        messages.success(
+            request, _("Votre rendez-vous est annulé. Une confirmation part par e-mail.")
+        )
         return redirect("ateliers:appointment", token)
     context = {"office": booked.office, "appointment": booked, "slot": booked.slot, "form": form}
     return _private(render(request, "workshops/public/appointment_cancel.html", context))

@@ -1,5 +1,5 @@
 """Registrations to sessions (with a waiting list), session cancellation, the day-before
-reminder and individual appointments: the workflows behind the public pages.
+reminders and individual appointments: the workflows behind the public pages.
 
 Capacity is held under a row lock: every function that changes who holds a place first
 locks the session row (``select_for_update()`` inside ``transaction.atomic()``), then
@@ -11,7 +11,8 @@ by the partial unique constraint ``one_booking_per_slot``.
 
 E-mails leave after the transaction that decided them has ended, so no SMTP exchange ever
 holds a lock. They are rendered in ``settings.LANGUAGE_CODE`` (French), replies go to the
-office's address, and links start with ``settings.SITE_URL``.
+office's address, and links start with ``settings.SITE_URL``. Nobody is written to at an
+empty address or at one an erasure left behind (``privacy.erasure.ERASED_DOMAIN``).
 
 Every function takes keyword-only arguments and raises :class:`RegistrationRefused` (a
 ``ValueError`` with a French message for the person) when the request cannot be honoured.
@@ -31,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balise.members.models import Provider
+from balise.privacy.erasure import ERASED_DOMAIN
 
 from . import calendar
 from .models import (
@@ -65,6 +67,11 @@ def registration_url(registration: Registration) -> str:
 
 def appointment_url(appointment: Appointment) -> str:
     return f"{settings.SITE_URL}{reverse('ateliers:appointment', args=[appointment.token])}"
+
+
+def _mailable(address: str) -> bool:
+    """An address to write to: not empty, and not the placeholder of an erased person."""
+    return bool(address) and not address.lower().endswith(ERASED_DOMAIN)
 
 
 def _send(kind: str, *, to: str, office, context: dict, attachment: bytes | None = None) -> bool:
@@ -361,18 +368,23 @@ def cancel_session(*, session: Session, reason: str = "", user=None) -> int:
 # --- Reminders ------------------------------------------------------------------------
 
 
+def _end_of_tomorrow(now: datetime.datetime) -> datetime.datetime:
+    """The end of the reminders' window: a daily job (whatever its hour) reminds everything
+    starting from now to the end of tomorrow, local time, so nothing falls between runs."""
+    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.max))
+
+
 def due_reminders(*, now: datetime.datetime | None = None):
     """Confirmed registrations not reminded yet, of published sessions starting between
     ``now`` and the end of tomorrow (local time): what the daily job mails."""
     now = now or timezone.now()
-    tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
-    end = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time.max))
     return Registration.objects.filter(
         status=RegistrationStatus.CONFIRMED,
         reminder_sent_at__isnull=True,
         session__status=SessionStatus.PUBLISHED,
         session__starts_at__gt=now,
-        session__starts_at__lte=end,
+        session__starts_at__lte=_end_of_tomorrow(now),
     )
 
 
@@ -544,15 +556,141 @@ def book_appointment(
     return appointment
 
 
-def cancel_appointment(*, appointment: Appointment) -> Appointment:
-    """Cancel an appointment; its slot is free again. Does nothing if already cancelled.
+def _other_slots_url(appointment: Appointment) -> str:
+    """The office's booking page when a slot other than this appointment's is free, else
+    "" (the mail then points to the office's contact details only)."""
+    office = appointment.office
+    if not free_slots(office).exclude(pk=appointment.slot_id).exists():
+        return ""
+    return f"{settings.SITE_URL}{reverse('ateliers:appointments', args=[office.slug])}"
 
-    Side effects: the appointment marked cancelled (``cancelled_at``)."""
+
+def _staff_addresses(slot: AppointmentSlot) -> list[str]:
+    """Who at the office hears of a provider's cancellation: the office's contact address
+    and the slot's animator (an active account), each once."""
+    candidates = [slot.office.email]
+    if slot.animator is not None and slot.animator.is_active:
+        candidates.append(slot.animator.email)
+    addresses: list[str] = []
+    for address in candidates:
+        if _mailable(address) and address.lower() not in {a.lower() for a in addresses}:
+            addresses.append(address)
+    return addresses
+
+
+def _send_appointment_cancelled(appointment: Appointment, *, by_staff: bool) -> None:
+    slot, office = appointment.slot, appointment.office
+    context = {
+        "appointment": appointment,
+        "slot": slot,
+        "by_staff": by_staff,
+        "book_link": _other_slots_url(appointment),
+    }
+    if _mailable(appointment.email):
+        _send(
+            "appointment_cancelled",
+            to=appointment.email,
+            office=office,
+            context=context,
+            attachment=calendar.appointment_ics(appointment),
+        )
+    if by_staff:
+        return  # the office made the change: it needs no notice of it
+    context["slots_link"] = (
+        f"{settings.SITE_URL}{reverse('workshops:appointment_slots', args=[office.slug])}"
+    )
+    for address in _staff_addresses(slot):
+        _send("appointment_cancelled_staff", to=address, office=office, context=context)
+
+
+def cancel_appointment(
+    *, appointment: Appointment, by_staff: bool = False, user=None
+) -> Appointment:
+    """Cancel an appointment; its slot is free again. ``by_staff``: the office cancels it
+    (``user`` is logged), else the person did, from their personal link.
+
+    Does nothing, and sends nothing, on an appointment already cancelled (a double click,
+    both sides at once). Side effects: the appointment marked cancelled (``cancelled_at``);
+    when it had not started yet, once the transaction has committed: an e-mail to the
+    person (the cancellation confirmed, or the office's apology) with the calendar
+    cancellation (.ics, same UID as the booking's) and the link to book another slot when
+    one is free; and when the person cancelled, a notice to the office's contact address
+    and to the slot's animator.
+    """
     with transaction.atomic():
-        current = Appointment.objects.select_for_update(of=("self",)).get(pk=appointment.pk)
+        current = (
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("office", "slot__office", "slot__animator", "theme")
+            .get(pk=appointment.pk)
+        )
         if current.status != AppointmentStatus.CANCELLED:
             current.status = AppointmentStatus.CANCELLED
             current.cancelled_at = timezone.now()
             current.save(update_fields=["status", "cancelled_at"])
+            if user is not None:
+                logger.info("Appointment %s cancelled by user %s", current.pk, user.pk)
+            # A past appointment is gone from everyone's agenda already: no news to give.
+            if current.slot.starts_at > current.cancelled_at:
+                # robust: a mail that cannot be rendered or sent must not turn a
+                # cancellation that is already committed into an error page.
+                transaction.on_commit(
+                    lambda: _send_appointment_cancelled(current, by_staff=by_staff), robust=True
+                )
     appointment.status, appointment.cancelled_at = current.status, current.cancelled_at
     return appointment
+
+
+def due_appointment_reminders(*, now: datetime.datetime | None = None):
+    """Booked appointments not reminded yet, starting between ``now`` and the end of
+    tomorrow (local time, the sessions' window), with an address to write to: what the
+    daily job mails."""
+    now = now or timezone.now()
+    return (
+        Appointment.objects.filter(
+            status=AppointmentStatus.BOOKED,
+            reminded_at__isnull=True,
+            slot__starts_at__gt=now,
+            slot__starts_at__lte=_end_of_tomorrow(now),
+        )
+        .exclude(email="")
+        .exclude(email__iendswith=ERASED_DOMAIN)
+    )
+
+
+def send_appointment_reminders(*, now: datetime.datetime | None = None) -> int:
+    """The day-before reminder of individual appointments: one e-mail per booked
+    appointment, once, with the calendar file and the personal link (to cancel).
+
+    Each appointment is claimed before its e-mail leaves by an UPDATE that only matches
+    it while it is still booked and not reminded (``reminded_at`` set): a job run twice,
+    or two workers at once, remind nobody twice (the second UPDATE matches no row, on
+    PostgreSQL after waiting for the first to commit), and no lock is held while the mail
+    server answers. An e-mail that fails gives the claim back, so the next run tries
+    again. Returns how many e-mails left.
+    """
+    now = now or timezone.now()
+    due = due_appointment_reminders(now=now).order_by("slot__starts_at", "pk")
+    sent = 0
+    for pk in list(due.values_list("pk", flat=True)):
+        stamp = timezone.now()
+        claimed = Appointment.objects.filter(
+            pk=pk, status=AppointmentStatus.BOOKED, reminded_at__isnull=True
+        ).update(reminded_at=stamp)
+        if not claimed:
+            continue
+        appointment = Appointment.objects.select_related("office", "slot", "theme").get(pk=pk)
+        if _send(
+            "appointment_reminder",
+            to=appointment.email,
+            office=appointment.office,
+            context={
+                "appointment": appointment,
+                "slot": appointment.slot,
+                "link": appointment_url(appointment),
+            },
+            attachment=calendar.appointment_ics(appointment),
+        ):
+            sent += 1
+        else:
+            Appointment.objects.filter(pk=pk, reminded_at=stamp).update(reminded_at=None)
+    return sent

@@ -437,7 +437,7 @@ def appointment_attended(
 def appointment_cancel(request: HttpRequest, office_slug: str, appointment_id: int) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     appointment = get_for_office(access, Appointment, pk=appointment_id)
-    registrations.cancel_appointment(appointment=appointment)
+    registrations.cancel_appointment(appointment=appointment, by_staff=True, user=request.user)
     messages.success(
         request,
         _("Rendez-vous de %(name)s annulé : le créneau est de nouveau libre.")

@@ -10,9 +10,13 @@ from .models import Session, SessionStatus
 
 @task()
 def send_workshop_reminders() -> int:
-    """The day-before reminders and the day-after feedback requests of the sessions;
-    returns how many e-mails left."""
-    return registrations.send_reminders() + registrations.send_feedback_requests()
+    """The day-before reminders of the sessions and of the individual appointments, and
+    the day-after feedback requests of the sessions; returns how many e-mails left."""
+    return (
+        registrations.send_reminders()
+        + registrations.send_appointment_reminders()
+        + registrations.send_feedback_requests()
+    )
 
 
 @task()
