@@ -160,6 +160,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Platform operators (is_staff / is_superuser accounts, who reach every office's data
+# through /admin/) must enrol a second factor before any staff page, like the admins of an
+# office that requires it (balise.offices.twofactor.must_enrol). On in production; off by
+# default under DEBUG so that `make demo` and development logins are not blocked.
+BALISE_OPERATORS_2FA = env_bool("BALISE_OPERATORS_2FA", not DEBUG)
 
 # Failed-login throttling (django-axes): lock the username + address pair after
 # BALISE_LOGIN_FAILURE_LIMIT failures, for an hour, so one attacker cannot lock a user out

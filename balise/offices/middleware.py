@@ -7,10 +7,12 @@ at most once per ``IDLE_REFRESH`` seconds, rather than saving the session on eve
 Each such write also pushes the session's own expiry (cookie and row) to now + the age,
 so an active user is never logged out and an idle one is, within a minute of the timeout.
 
-``TwoFactorEnrolmentMiddleware``: an admin of an office that requires a second factor,
-who has none yet, is sent to the enrolment page instead of any office page (or the
-technical admin site) until they have enrolled. ``User.two_factor_required`` is loaded
-with the user, so this costs a query only for the users it concerns.
+``TwoFactorEnrolmentMiddleware``: a user who must have a second factor and has none yet
+(an admin of an office that requires it, or a platform operator under
+``BALISE_OPERATORS_2FA``: see ``twofactor.must_enrol``) is sent to the enrolment page
+instead of any office page (or the technical admin site) until they have enrolled. Both
+rules are read from columns loaded with the user, so this costs a query only for the
+users it concerns.
 """
 
 from django.conf import settings
@@ -76,15 +78,17 @@ class TwoFactorEnrolmentMiddleware:
         if not concerned:
             return None
         user = request.user
-        if not user.is_authenticated or not user.two_factor_required:
+        if not twofactor.must_enrol(user):
             return None
-        if twofactor.has_device(user):
-            return None
-        messages.warning(
-            request,
-            _(
+        if user.two_factor_required:
+            reason = _(
                 "Votre office exige la double authentification pour les administrateurs : "
                 "activez-la pour continuer."
-            ),
-        )
+            )
+        else:
+            reason = _(
+                "Les comptes d'administration technique doivent activer la double "
+                "authentification pour continuer."
+            )
+        messages.warning(request, reason)
         return redirect("totp_setup")

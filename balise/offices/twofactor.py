@@ -10,7 +10,10 @@
   with the same code cannot both pass.
 - Policy: an office can require a second factor of its admins. Whether a user is under
   that rule is kept on ``User.two_factor_required`` by :func:`refresh_requirement`
-  (signals in :mod:`.signals`), so checking it costs nothing on every page.
+  (signals in :mod:`.signals`), so checking it costs nothing on every page. Platform
+  operators (``is_staff`` / ``is_superuser``) are under a second rule when the setting
+  ``BALISE_OPERATORS_2FA`` is on; it is read from the user's own columns, not stored, so
+  removing staff status lifts it at once. :func:`must_enrol` combines both rules.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ import time
 
 import pyotp
 import segno
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from .models import Membership, RecoveryCode, Role, TOTPDevice, User
 
@@ -89,6 +94,42 @@ def matching_step(secret: str, code: str, *, after: int | None = None) -> int | 
 
 def has_device(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user).exists()
+
+
+def is_operator_rule(user: User) -> bool:
+    """Whether ``user`` is a platform operator under ``BALISE_OPERATORS_2FA``.
+
+    Operators reach every office's data through the admin site, so a stolen password of
+    theirs is worth more than any office admin's. No query: the flags come with the user.
+    """
+    return bool(settings.BALISE_OPERATORS_2FA and (user.is_staff or user.is_superuser))
+
+
+def is_second_factor_required(user: User) -> bool:
+    """Whether a rule requires ``user`` to have a second factor (office or operator rule)."""
+    return bool(user.two_factor_required) or is_operator_rule(user)
+
+
+def requirement_text(user: User) -> str:
+    """Why ``user`` may not go without a second factor, for the account pages ("" if free)."""
+    if user.two_factor_required:
+        return _("Votre office exige la double authentification pour les administrateurs.")
+    if is_operator_rule(user):
+        return _(
+            "Les comptes d'administration technique doivent garder la double authentification."
+        )
+    return ""
+
+
+def must_enrol(user) -> bool:
+    """Whether ``user`` must enrol an authenticator app before reaching staff pages: a
+    rule requires one (:func:`is_second_factor_required`) and they have none yet.
+
+    Costs one query, and only for the users under a rule; anonymous users never must.
+    """
+    if not user.is_authenticated or not is_second_factor_required(user):
+        return False
+    return not has_device(user)
 
 
 def _hash_recovery(code: str) -> str:

@@ -285,6 +285,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "memberships": request.user.memberships.select_related("office"),
         "has_totp": twofactor.has_device(request.user),
         "recovery_left": twofactor.remaining_recovery_codes(request.user),
+        "second_factor_required": twofactor.requirement_text(request.user),
     }
     return render(request, "offices/account.html", context)
 
@@ -318,7 +319,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "uri": uri,
         "qr": twofactor.qr_svg(uri, title=_("QR code à scanner avec votre application")),
-        "required": request.user.two_factor_required,
+        "required": twofactor.requirement_text(request.user),
     }
     return _no_store(render(request, "offices/account_2fa.html", context))
 
@@ -328,11 +329,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 @ratelimit(key=lambda request: str(request.user.pk), rate="10/m")
 def totp_disable(request: HttpRequest) -> HttpResponse:
     """Turn the second factor off, with a current code (or a recovery code)."""
-    if request.user.two_factor_required:
-        messages.error(
-            request,
-            _("Votre office exige la double authentification pour les administrateurs."),
-        )
+    required = twofactor.requirement_text(request.user)
+    if required:
+        messages.error(request, required)
         return redirect("account")
     form = OneTimeCodeForm(
         request.POST, check=lambda code: twofactor.verify(user=request.user, code=code)
