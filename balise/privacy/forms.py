@@ -18,6 +18,7 @@ class PrivacySettingsForm(forms.ModelForm):
             "registration_years",
             "archived_provider_years",
             "staff_inactive_years",
+            "journal_days",
         ]
 
 

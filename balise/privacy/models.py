@@ -21,7 +21,13 @@ DEFAULT_RETENTION = {
     "registration_years": 3,
     "archived_provider_years": 3,
     "staff_inactive_years": 2,
+    "journal_days": 730,
 }
+# The journal of actions is the office's means to find out who changed what after an
+# incident: it cannot be shortened below three months (the CNIL's recommendation for such
+# traces is six months to a year), nor kept for more than ten years.
+JOURNAL_MIN_DAYS = 90
+JOURNAL_MAX_DAYS = 3650
 
 
 def _between_1_and(value: int) -> list:
@@ -70,6 +76,12 @@ class PrivacySettings(models.Model):
         default=DEFAULT_RETENTION["staff_inactive_years"],
         validators=_between_1_and(10),
     )
+    journal_days = models.PositiveSmallIntegerField(
+        _("journal des actions : entrées supprimées après (jours)"),
+        default=DEFAULT_RETENTION["journal_days"],
+        validators=[MinValueValidator(JOURNAL_MIN_DAYS), MaxValueValidator(JOURNAL_MAX_DAYS)],
+        help_text=_("Entre 90 jours et 10 ans (3650 jours)."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -105,6 +117,10 @@ class PrivacySettings(models.Model):
     @property
     def staff_inactive_age(self) -> timedelta:
         return timedelta(days=365 * self.staff_inactive_years)
+
+    @property
+    def journal_age(self) -> timedelta:
+        return timedelta(days=self.journal_days)
 
 
 class ConsentRecord(models.Model):

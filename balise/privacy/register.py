@@ -179,7 +179,11 @@ def processings(rules: PrivacySettings) -> list[Processing]:
             people=_("Personnel de l'office ; prestataires concernés par les modifications"),
             data=_("Auteur, date, objet modifié, valeurs avant et après."),
             recipients=_("Les administrateurs de l'office"),
-            retention=_("Tant que l'office utilise Balise, sauf purge par l'hébergeur."),
+            retention=_(
+                "Entrées supprimées %(days)s après l'action ; l'effacement d'un prestataire "
+                "efface aussi ce que le journal gardait de ses données."
+            )
+            % {"days": _days(rules.journal_days)},
             security=security,
         ),
     ]

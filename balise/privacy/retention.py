@@ -15,6 +15,7 @@ from django.utils import timezone
 from balise.diagnostics.models import Invitation
 from balise.members.models import ImportBatch, Provider
 from balise.offices.models import Office, User
+from balise.trail.models import Entry
 from balise.workshops.models import Appointment, Registration
 
 from . import consent
@@ -28,6 +29,7 @@ RULES = (
     "appointments",
     "archived_providers",
     "staff_accounts",
+    "journal",
 )
 
 
@@ -77,6 +79,8 @@ def due(office: Office, *, now: datetime | None = None) -> dict:
             | Q(last_login__isnull=True, date_joined__lt=inactive_before)
         )
         .distinct(),
+        # Served by the journal's (office, -timestamp) index.
+        "journal": Entry.objects.filter(office=office, timestamp__lt=now - rules.journal_age),
     }
 
 
@@ -92,6 +96,8 @@ def apply_retention(
     - archived providers erased (see erasure.erase_provider), one ErasureRecord each;
     - staff accounts without login for too long deactivated (on every office: an
       account is one person);
+    - the office's journal entries older than the limit deleted (other offices' entries
+      untouched; no ErasureRecord: the rule is routine and announced in the register);
     - consent records missing after bulk writes reconciled (not counted);
     - one ErasureRecord of scope "retention" for the anonymised people.
     """
@@ -120,6 +126,8 @@ def apply_retention(
         counts["staff_accounts"] = User.objects.filter(
             pk__in=list(querysets["staff_accounts"].values_list("pk", flat=True))
         ).update(is_active=False)
+        # One DELETE statement: entries have no dependent rows nor delete signals.
+        counts["journal"] = querysets["journal"].delete()[0]
         consent.reconcile(Provider.objects.filter(office=office))
     result.counts = counts
     return result

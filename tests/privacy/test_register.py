@@ -82,6 +82,7 @@ def test_admin_saves_the_dpo_and_durations(client_for, admin_user, office):
             "registration_years": 2,
             "archived_provider_years": 5,
             "staff_inactive_years": 1,
+            "journal_days": 365,
         },
     )
     assert response.status_code == 302
@@ -103,6 +104,7 @@ def test_settings_refuse_zero_and_bad_email(client_for, admin_user, office):
             "registration_years": 3,
             "archived_provider_years": 3,
             "staff_inactive_years": 2,
+            "journal_days": 730,
         },
     )
     assert response.status_code == 200

@@ -18,6 +18,7 @@ LABELS = {
     "appointments": gettext_lazy("rendez-vous anonymisés"),
     "archived_providers": gettext_lazy("prestataires archivés effacés"),
     "staff_accounts": gettext_lazy("comptes du personnel désactivés"),
+    "journal": gettext_lazy("entrées du journal supprimées"),
 }
 
 
