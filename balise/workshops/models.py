@@ -423,7 +423,7 @@ class Appointment(SignedLinkMixin):
     created_at = models.DateTimeField(auto_now_add=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # Set when the day-before reminder is claimed, so it leaves once (see
-    # registrations.send_appointment_reminders).
+    # appointments.send_appointment_reminders).
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from balise.lib.ratelimit import ratelimit
 from balise.offices.models import Office
 
+from . import appointments as booking
 from . import calendar, registrations
 from .models import (
     Appointment,
@@ -101,7 +102,7 @@ def programme(request: HttpRequest, office_slug: str) -> HttpResponse:
     context = {
         "office": office,
         "sessions": sessions,
-        "has_slots": registrations.free_slots(office).exists(),
+        "has_slots": booking.free_slots(office).exists(),
     }
     return render(request, "workshops/public/programme.html", context)
 
@@ -338,7 +339,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
 @ratelimit(key="ip", rate="10/m", group="ateliers-booking")
 def appointments(request: HttpRequest, office_slug: str) -> HttpResponse:
     office = _office(office_slug)
-    slots = registrations.free_slots(office)
+    slots = booking.free_slots(office)
     themes = Theme.objects.filter(office=office, active=True).order_by("title")
     form = AppointmentForm(request.POST or None, slots=slots, themes=themes)
     if request.method == "POST":
@@ -348,7 +349,7 @@ def appointments(request: HttpRequest, office_slug: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                booked = registrations.book_appointment(
+                booked = booking.book_appointment(
                     slot=data["slot"],
                     name=data["name"],
                     email=data["email"],
@@ -391,7 +392,7 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("ateliers:appointment", token)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        registrations.cancel_appointment(appointment=booked, by_staff=False)
+        booking.cancel_appointment(appointment=booked, by_staff=False)
         messages.success(
             request, _("Votre rendez-vous est annulé. Une confirmation part par e-mail.")
         )

@@ -1,13 +1,13 @@
 """Registrations to sessions (with a waiting list), session cancellation, the day-before
-reminders and individual appointments: the workflows behind the public pages.
+reminders and feedback requests: the workflows behind the public pages (individual
+appointments are in :mod:`.appointments`, which shares the e-mail helpers here).
 
 Capacity is held under a row lock: every function that changes who holds a place first
 locks the session row (``select_for_update()`` inside ``transaction.atomic()``), then
 counts and writes, so two people taking the last place at the same moment cannot both get
 it (PostgreSQL). On SQLite ``select_for_update`` does nothing, but ``transaction_mode:
 IMMEDIATE`` (settings) takes the write lock when the transaction begins, which serialises
-the same code. An appointment slot is held the same way (lock on the slot row), backed
-by the partial unique constraint ``one_booking_per_slot``.
+the same code.
 
 E-mails leave after the transaction that decided them has ended, so no SMTP exchange ever
 holds a lock. They are rendered in ``settings.LANGUAGE_CODE`` (French), replies go to the
@@ -24,7 +24,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -36,15 +36,11 @@ from balise.privacy.erasure import ERASED_DOMAIN
 
 from . import calendar
 from .models import (
-    Appointment,
-    AppointmentSlot,
-    AppointmentStatus,
     Registration,
     RegistrationSource,
     RegistrationStatus,
     Session,
     SessionStatus,
-    Theme,
 )
 
 logger = logging.getLogger(__name__)
@@ -65,16 +61,14 @@ def registration_url(registration: Registration) -> str:
     return f"{settings.SITE_URL}{reverse('ateliers:registration', args=[registration.token])}"
 
 
-def appointment_url(appointment: Appointment) -> str:
-    return f"{settings.SITE_URL}{reverse('ateliers:appointment', args=[appointment.token])}"
-
-
-def _mailable(address: str) -> bool:
+def is_mailable(address: str) -> bool:
     """An address to write to: not empty, and not the placeholder of an erased person."""
     return bool(address) and not address.lower().endswith(ERASED_DOMAIN)
 
 
-def _send(kind: str, *, to: str, office, context: dict, attachment: bytes | None = None) -> bool:
+def send_workshop_mail(
+    kind: str, *, to: str, office, context: dict, attachment: bytes | None = None
+) -> bool:
     """Render ``emails/workshop_<kind>[_subject].txt`` in French and send it.
 
     A failing address is logged and skipped (returns False): the registration is made all
@@ -112,7 +106,7 @@ def _registration_context(registration: Registration) -> dict:
 
 def _send_confirmation(registration: Registration) -> bool:
     confirmed = registration.status == RegistrationStatus.CONFIRMED
-    return _send(
+    return send_workshop_mail(
         "registration",
         to=registration.email,
         office=registration.session.office,
@@ -124,7 +118,7 @@ def _send_confirmation(registration: Registration) -> bool:
 
 
 def _send_promoted(registration: Registration) -> bool:
-    return _send(
+    return send_workshop_mail(
         "promoted",
         to=registration.email,
         office=registration.session.office,
@@ -350,7 +344,7 @@ def cancel_session(*, session: Session, reason: str = "", user=None) -> int:
     notified = 0
     for registration in registrations:
         registration.session = locked
-        sent = _send(
+        sent = send_workshop_mail(
             "session_cancelled",
             to=registration.email,
             office=locked.office,
@@ -368,7 +362,7 @@ def cancel_session(*, session: Session, reason: str = "", user=None) -> int:
 # --- Reminders ------------------------------------------------------------------------
 
 
-def _end_of_tomorrow(now: datetime.datetime) -> datetime.datetime:
+def end_of_tomorrow(now: datetime.datetime) -> datetime.datetime:
     """The end of the reminders' window: a daily job (whatever its hour) reminds everything
     starting from now to the end of tomorrow, local time, so nothing falls between runs."""
     tomorrow = timezone.localtime(now).date() + datetime.timedelta(days=1)
@@ -384,7 +378,7 @@ def due_reminders(*, now: datetime.datetime | None = None):
         reminder_sent_at__isnull=True,
         session__status=SessionStatus.PUBLISHED,
         session__starts_at__gt=now,
-        session__starts_at__lte=_end_of_tomorrow(now),
+        session__starts_at__lte=end_of_tomorrow(now),
     )
 
 
@@ -409,7 +403,7 @@ def send_reminders(*, now: datetime.datetime | None = None) -> int:
             )
             if registration is None:
                 continue
-            if not _send(
+            if not send_workshop_mail(
                 "reminder",
                 to=registration.email,
                 office=registration.session.office,
@@ -467,7 +461,7 @@ def send_feedback_requests(*, now: datetime.datetime | None = None) -> int:
             context["feedback_link"] = (
                 f"{settings.SITE_URL}{reverse('ateliers:feedback', args=[registration.token])}"
             )
-            if not _send(
+            if not send_workshop_mail(
                 "feedback_request",
                 to=registration.email,
                 office=registration.session.office,
@@ -477,220 +471,4 @@ def send_feedback_requests(*, now: datetime.datetime | None = None) -> int:
             registration.feedback_requested_at = timezone.now()
             registration.save(update_fields=["feedback_requested_at"])
         sent += 1
-    return sent
-
-
-# --- Individual appointments ----------------------------------------------------------
-
-
-def free_slots(office):
-    """The office's appointment slots still to come and not booked."""
-    booked = Appointment.objects.filter(status=AppointmentStatus.BOOKED)
-    return (
-        AppointmentSlot.objects.filter(office=office, starts_at__gt=timezone.now())
-        .exclude(pk__in=booked.values("slot_id"))
-        .order_by("starts_at", "pk")
-    )
-
-
-def book_appointment(
-    *,
-    slot: AppointmentSlot,
-    name: str,
-    email: str,
-    provider: Provider | None = None,
-    theme: Theme | None = None,
-    note: str = "",
-) -> Appointment:
-    """Book an individual appointment in ``slot``.
-
-    Refuses (:class:`RegistrationRefused`) a slot that has started or is already booked
-    (also when two people click at the same moment: the slot row is locked, and the
-    partial unique constraint backs it) and a theme of another office. The provider is
-    the one given, else the office's provider with this address.
-
-    Side effects: one ``Appointment`` row; the confirmation e-mail with its calendar file
-    and personal link (to cancel).
-    """
-    email = (email or "").strip().lower()
-    name = (name or "").strip()[:150]
-    if not email or not name:
-        raise RegistrationRefused(_("Indiquez votre nom et votre adresse e-mail."))
-    if theme is not None and theme.office_id != slot.office_id:
-        raise RegistrationRefused(_("Ce sujet n'est pas proposé par cet office."))
-    taken = _("Ce créneau vient d'être réservé : choisissez-en un autre.")
-    with transaction.atomic():
-        slot = (
-            AppointmentSlot.objects.select_for_update(of=("self",))
-            .select_related("office")
-            .get(pk=slot.pk)
-        )
-        if slot.starts_at <= timezone.now():
-            raise RegistrationRefused(_("Ce créneau est passé : choisissez-en un autre."))
-        if slot.bookings.filter(status=AppointmentStatus.BOOKED).exists():
-            raise RegistrationRefused(taken)
-        try:
-            with transaction.atomic():
-                appointment = Appointment.objects.create(
-                    office=slot.office,
-                    slot=slot,
-                    provider=provider or match_provider(office=slot.office, email=email),
-                    name=name,
-                    email=email,
-                    theme=theme,
-                    note=(note or "").strip(),
-                )
-        except IntegrityError:
-            raise RegistrationRefused(taken) from None
-    _send(
-        "appointment",
-        to=appointment.email,
-        office=slot.office,
-        context={
-            "appointment": appointment,
-            "slot": slot,
-            "link": appointment_url(appointment),
-        },
-        attachment=calendar.appointment_ics(appointment),
-    )
-    return appointment
-
-
-def _other_slots_url(appointment: Appointment) -> str:
-    """The office's booking page when a slot other than this appointment's is free, else
-    "" (the mail then points to the office's contact details only)."""
-    office = appointment.office
-    if not free_slots(office).exclude(pk=appointment.slot_id).exists():
-        return ""
-    return f"{settings.SITE_URL}{reverse('ateliers:appointments', args=[office.slug])}"
-
-
-def _staff_addresses(slot: AppointmentSlot) -> list[str]:
-    """Who at the office hears of a provider's cancellation: the office's contact address
-    and the slot's animator (an active account), each once."""
-    candidates = [slot.office.email]
-    if slot.animator is not None and slot.animator.is_active:
-        candidates.append(slot.animator.email)
-    addresses: list[str] = []
-    for address in candidates:
-        if _mailable(address) and address.lower() not in {a.lower() for a in addresses}:
-            addresses.append(address)
-    return addresses
-
-
-def _send_appointment_cancelled(appointment: Appointment, *, by_staff: bool) -> None:
-    slot, office = appointment.slot, appointment.office
-    context = {
-        "appointment": appointment,
-        "slot": slot,
-        "by_staff": by_staff,
-        "book_link": _other_slots_url(appointment),
-    }
-    if _mailable(appointment.email):
-        _send(
-            "appointment_cancelled",
-            to=appointment.email,
-            office=office,
-            context=context,
-            attachment=calendar.appointment_ics(appointment),
-        )
-    if by_staff:
-        return  # the office made the change: it needs no notice of it
-    context["slots_link"] = (
-        f"{settings.SITE_URL}{reverse('workshops:appointment_slots', args=[office.slug])}"
-    )
-    for address in _staff_addresses(slot):
-        _send("appointment_cancelled_staff", to=address, office=office, context=context)
-
-
-def cancel_appointment(
-    *, appointment: Appointment, by_staff: bool = False, user=None
-) -> Appointment:
-    """Cancel an appointment; its slot is free again. ``by_staff``: the office cancels it
-    (``user`` is logged), else the person did, from their personal link.
-
-    Does nothing, and sends nothing, on an appointment already cancelled (a double click,
-    both sides at once). Side effects: the appointment marked cancelled (``cancelled_at``);
-    when it had not started yet, once the transaction has committed: an e-mail to the
-    person (the cancellation confirmed, or the office's apology) with the calendar
-    cancellation (.ics, same UID as the booking's) and the link to book another slot when
-    one is free; and when the person cancelled, a notice to the office's contact address
-    and to the slot's animator.
-    """
-    with transaction.atomic():
-        current = (
-            Appointment.objects.select_for_update(of=("self",))
-            .select_related("office", "slot__office", "slot__animator", "theme")
-            .get(pk=appointment.pk)
-        )
-        if current.status != AppointmentStatus.CANCELLED:
-            current.status = AppointmentStatus.CANCELLED
-            current.cancelled_at = timezone.now()
-            current.save(update_fields=["status", "cancelled_at"])
-            if user is not None:
-                logger.info("Appointment %s cancelled by user %s", current.pk, user.pk)
-            # A past appointment is gone from everyone's agenda already: no news to give.
-            if current.slot.starts_at > current.cancelled_at:
-                # robust: a mail that cannot be rendered or sent must not turn a
-                # cancellation that is already committed into an error page.
-                transaction.on_commit(
-                    lambda: _send_appointment_cancelled(current, by_staff=by_staff), robust=True
-                )
-    appointment.status, appointment.cancelled_at = current.status, current.cancelled_at
-    return appointment
-
-
-def due_appointment_reminders(*, now: datetime.datetime | None = None):
-    """Booked appointments not reminded yet, starting between ``now`` and the end of
-    tomorrow (local time, the sessions' window), with an address to write to: what the
-    daily job mails."""
-    now = now or timezone.now()
-    return (
-        Appointment.objects.filter(
-            status=AppointmentStatus.BOOKED,
-            reminded_at__isnull=True,
-            slot__starts_at__gt=now,
-            slot__starts_at__lte=_end_of_tomorrow(now),
-        )
-        .exclude(email="")
-        .exclude(email__iendswith=ERASED_DOMAIN)
-    )
-
-
-def send_appointment_reminders(*, now: datetime.datetime | None = None) -> int:
-    """The day-before reminder of individual appointments: one e-mail per booked
-    appointment, once, with the calendar file and the personal link (to cancel).
-
-    Each appointment is claimed before its e-mail leaves by an UPDATE that only matches
-    it while it is still booked and not reminded (``reminded_at`` set): a job run twice,
-    or two workers at once, remind nobody twice (the second UPDATE matches no row, on
-    PostgreSQL after waiting for the first to commit), and no lock is held while the mail
-    server answers. An e-mail that fails gives the claim back, so the next run tries
-    again. Returns how many e-mails left.
-    """
-    now = now or timezone.now()
-    due = due_appointment_reminders(now=now).order_by("slot__starts_at", "pk")
-    sent = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        stamp = timezone.now()
-        claimed = Appointment.objects.filter(
-            pk=pk, status=AppointmentStatus.BOOKED, reminded_at__isnull=True
-        ).update(reminded_at=stamp)
-        if not claimed:
-            continue
-        appointment = Appointment.objects.select_related("office", "slot", "theme").get(pk=pk)
-        if _send(
-            "appointment_reminder",
-            to=appointment.email,
-            office=appointment.office,
-            context={
-                "appointment": appointment,
-                "slot": appointment.slot,
-                "link": appointment_url(appointment),
-            },
-            attachment=calendar.appointment_ics(appointment),
-        ):
-            sent += 1
-        else:
-            Appointment.objects.filter(pk=pk, reminded_at=stamp).update(reminded_at=None)
     return sent

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from balise.lib.access import OfficeAccess, get_for_office, office_access
 from balise.members.models import Provider
 
-from . import invitations, registrations, sessions
+from . import appointments, invitations, registrations, sessions
 from . import journey as journeys
 from . import progress as progresses
 from .models import (
@@ -437,7 +437,7 @@ def appointment_attended(
 def appointment_cancel(request: HttpRequest, office_slug: str, appointment_id: int) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     appointment = get_for_office(access, Appointment, pk=appointment_id)
-    registrations.cancel_appointment(appointment=appointment, by_staff=True, user=request.user)
+    appointments.cancel_appointment(appointment=appointment, by_staff=True, user=request.user)
     messages.success(
         request,
         _("Rendez-vous de %(name)s annulé : le créneau est de nouveau libre.")

@@ -4,7 +4,7 @@ from django_tasks import task
 
 from balise.offices.models import User
 
-from . import invitations, registrations
+from . import appointments, invitations, registrations
 from .models import Session, SessionStatus
 
 
@@ -14,7 +14,7 @@ def send_workshop_reminders() -> int:
     the day-after feedback requests of the sessions; returns how many e-mails left."""
     return (
         registrations.send_reminders()
-        + registrations.send_appointment_reminders()
+        + appointments.send_appointment_reminders()
         + registrations.send_feedback_requests()
     )
 

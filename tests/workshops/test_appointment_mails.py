@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.workshops import calendar, registrations, tasks
+from balise.workshops import appointments, calendar, tasks
 from balise.workshops.models import Appointment, AppointmentStatus
 
 from ..factories import UserFactory
@@ -155,7 +155,7 @@ def test_the_office_cancelling_sends_the_person_an_apology_and_a_calendar_cancel
     office = office_with_mail
     slot = a_slot(office, animator=animator)
     a_slot(office, at(9, 14))
-    appointment = registrations.book_appointment(
+    appointment = appointments.book_appointment(
         slot=slot, name="Jeanne Gîte", email="jeanne@example.org"
     )
     _cal, booking_event = ics_event(mail.outbox[0])
@@ -190,7 +190,7 @@ def test_a_double_click_or_both_sides_cancelling_mail_once(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         cancel_from_staff_page(staff, office, appointment)
         cancel_from_staff_page(staff, office, appointment)
-        registrations.cancel_appointment(appointment=appointment)
+        appointments.cancel_appointment(appointment=appointment)
     assert len(callbacks) == 1
     assert [m.to for m in mail.outbox] == [[appointment.email]]
     appointment.refresh_from_db()
@@ -212,7 +212,7 @@ def test_a_cancellation_rolled_back_mails_nobody(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        registrations.cancel_appointment(appointment=appointment, by_staff=True)
+        appointments.cancel_appointment(appointment=appointment, by_staff=True)
         raise RuntimeError("something later in the same transaction failed")
     assert callbacks == []
     assert mail.outbox == []
@@ -225,7 +225,7 @@ def test_nothing_leaves_before_the_transaction_commits(
 ):
     appointment = booked(office_with_mail)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        registrations.cancel_appointment(appointment=appointment, by_staff=True)
+        appointments.cancel_appointment(appointment=appointment, by_staff=True)
         assert mail.outbox == []
     assert len(callbacks) == 1
     callbacks[0]()
@@ -238,8 +238,8 @@ def test_an_erased_person_or_a_past_appointment_gets_no_mail(
     erased = AppointmentFactory(slot=a_slot(office, animator=animator), email="efface-7@invalid")
     past = booked(office, timezone.now() - datetime.timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
-        registrations.cancel_appointment(appointment=erased, by_staff=True)
-        registrations.cancel_appointment(appointment=past, by_staff=True)
+        appointments.cancel_appointment(appointment=erased, by_staff=True)
+        appointments.cancel_appointment(appointment=past, by_staff=True)
     assert mail.outbox == []
     assert Appointment.objects.filter(status=AppointmentStatus.CANCELLED).count() == 2
 
@@ -275,12 +275,12 @@ def test_only_booked_appointments_of_today_and_tomorrow_are_reminded_once(office
     booked(office, at(1, 12), email="deja@example.org", reminded_at=timezone.now())
     booked(office, at(1, 13), email="efface-3@invalid")
 
-    assert registrations.send_appointment_reminders() == 2
+    assert appointments.send_appointment_reminders() == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["demain@example.org", "t@x.org"]
     message = next(m for m in mail.outbox if m.to == ["demain@example.org"])
     assert "Rappel : votre rendez-vous" in message.subject
     assert "10:00" in message.subject
-    assert registrations.appointment_url(tomorrow) in message.body
+    assert appointments.appointment_url(tomorrow) in message.body
     cal, event = ics_event(message)
     assert str(cal["method"]) == "PUBLISH"
     assert str(event["uid"]) == calendar.appointment_uid(tomorrow)
@@ -288,30 +288,30 @@ def test_only_booked_appointments_of_today_and_tomorrow_are_reminded_once(office
         appointment.refresh_from_db()
         assert appointment.reminded_at is not None
 
-    assert registrations.send_appointment_reminders() == 0
+    assert appointments.send_appointment_reminders() == 0
     assert len(mail.outbox) == 2
 
 
 def test_the_appointment_of_next_week_is_reminded_the_day_before(office):
     appointment = booked(office, at(8, 9))
-    assert registrations.send_appointment_reminders() == 0
+    assert appointments.send_appointment_reminders() == 0
     in_six_days = timezone.now() + datetime.timedelta(days=6)
-    assert registrations.send_appointment_reminders(now=in_six_days) == 0
+    assert appointments.send_appointment_reminders(now=in_six_days) == 0
     in_seven_days = timezone.now() + datetime.timedelta(days=7)
-    assert registrations.send_appointment_reminders(now=in_seven_days) == 1
+    assert appointments.send_appointment_reminders(now=in_seven_days) == 1
     assert [m.to for m in mail.outbox] == [[appointment.email]]
 
 
 def test_a_run_that_listed_before_another_stamped_sends_nothing(office, monkeypatch):
     appointment = booked(office, at(1, 10))
-    assert registrations.send_appointment_reminders() == 1
+    assert appointments.send_appointment_reminders() == 1
     # A second worker that read the list before the first one stamped it.
     monkeypatch.setattr(
-        registrations,
+        appointments,
         "due_appointment_reminders",
         lambda now=None: Appointment.objects.filter(pk=appointment.pk),
     )
-    assert registrations.send_appointment_reminders() == 0
+    assert appointments.send_appointment_reminders() == 0
     assert len(mail.outbox) == 1
 
 
@@ -323,12 +323,12 @@ def test_a_failed_reminder_is_tried_again_at_the_next_run(office, monkeypatch):
         raise smtplib.SMTPRecipientsRefused({appointment.email: (550, b"no")})
 
     monkeypatch.setattr(EmailMessage, "send", refused)
-    assert registrations.send_appointment_reminders() == 0
+    assert appointments.send_appointment_reminders() == 0
     appointment.refresh_from_db()
     assert appointment.reminded_at is None
 
     monkeypatch.setattr(EmailMessage, "send", real_send)
-    assert registrations.send_appointment_reminders() == 1
+    assert appointments.send_appointment_reminders() == 1
     assert [m.to for m in mail.outbox] == [[appointment.email]]
 
 
@@ -336,11 +336,11 @@ def test_a_reminded_then_cancelled_appointment_still_gets_its_cancellation(
     office, django_capture_on_commit_callbacks
 ):
     appointment = booked(office, at(1, 10))
-    assert registrations.send_appointment_reminders() == 1
+    assert appointments.send_appointment_reminders() == 1
     with django_capture_on_commit_callbacks(execute=True):
-        registrations.cancel_appointment(appointment=appointment)
+        appointments.cancel_appointment(appointment=appointment)
     assert [m.subject.startswith("Rappel") for m in mail.outbox] == [True, False]
-    assert registrations.send_appointment_reminders() == 0
+    assert appointments.send_appointment_reminders() == 0
 
 
 def test_the_task_and_the_command_count_appointment_reminders(office):
@@ -361,9 +361,9 @@ def test_the_task_and_the_command_count_appointment_reminders(office):
 def test_reminders_cover_every_office_and_leave_other_rows_alone(office, other_office):
     here = booked(office, at(1, 10), email="ici@example.org")
     there = booked(other_office, at(1, 10), email="la@example.org")
-    assert registrations.send_appointment_reminders() == 2
+    assert appointments.send_appointment_reminders() == 2
     mail.outbox.clear()
-    registrations.cancel_appointment(appointment=here)
+    appointments.cancel_appointment(appointment=here)
     there.refresh_from_db()
     assert there.status == AppointmentStatus.BOOKED
     assert there.reminded_at is not None
@@ -394,7 +394,7 @@ def run_together(count: int, work):
 def test_four_workers_at_once_remind_each_appointment_once(office):
     for hour in (9, 10, 11, 14, 15):
         booked(office, at(1, hour), email=f"rdv{hour}@example.org")
-    results = run_together(4, lambda i: registrations.send_appointment_reminders())
+    results = run_together(4, lambda i: appointments.send_appointment_reminders())
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(results) == 5
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -409,7 +409,7 @@ def test_both_sides_cancelling_at_once_mail_once(office):
 
     def work(i):
         appointment = Appointment.objects.get(pk=appointment_id)
-        registrations.cancel_appointment(appointment=appointment, by_staff=bool(i % 2))
+        appointments.cancel_appointment(appointment=appointment, by_staff=bool(i % 2))
 
     results = run_together(4, work)
     assert not [r for r in results if isinstance(r, Exception)], results

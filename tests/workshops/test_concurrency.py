@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.db import connection
 
-from balise.workshops import registrations
+from balise.workshops import appointments, registrations
 from balise.workshops.models import (
     Appointment,
     AppointmentSlot,
@@ -92,7 +92,7 @@ def test_ten_bookings_of_one_slot_one_wins_the_others_get_a_french_refusal(offic
     slot_id = AppointmentSlotFactory(office=office).pk
 
     def work(i):
-        return registrations.book_appointment(
+        return appointments.book_appointment(
             slot=AppointmentSlot.objects.get(pk=slot_id), name=f"P{i}", email=f"p{i}@example.org"
         )
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from balise.workshops import registrations
+from balise.workshops import appointments, registrations
 from balise.workshops.models import (
     Appointment,
     AppointmentStatus,
@@ -196,7 +196,7 @@ def test_cancelling_a_session_notifies_confirmed_and_waiting_registrants(office)
 def test_book_an_appointment_then_the_slot_is_taken(office):
     slot = AppointmentSlotFactory(office=office)
     theme = ThemeFactory(office=office)
-    appointment = registrations.book_appointment(
+    appointment = appointments.book_appointment(
         slot=slot, name="Jeanne", email="Jeanne@Example.org", theme=theme, note="Ma fiche"
     )
     assert appointment.status == AppointmentStatus.BOOKED
@@ -205,16 +205,16 @@ def test_book_an_appointment_then_the_slot_is_taken(office):
     assert appointment.token in mail.outbox[0].body
     assert mail.outbox[0].attachments[0][0] == "atelier.ics"
     with pytest.raises(RegistrationRefused, match="vient d'être réservé"):
-        registrations.book_appointment(slot=slot, name="Paul", email="paul@example.org")
-    assert list(registrations.free_slots(office)) == []
+        appointments.book_appointment(slot=slot, name="Paul", email="paul@example.org")
+    assert list(appointments.free_slots(office)) == []
 
 
 def test_a_cancelled_appointment_frees_the_slot(office):
     appointment = AppointmentFactory(slot=AppointmentSlotFactory(office=office))
-    registrations.cancel_appointment(appointment=appointment)
+    appointments.cancel_appointment(appointment=appointment)
     assert appointment.status == AppointmentStatus.CANCELLED
-    assert list(registrations.free_slots(office)) == [appointment.slot]
-    again = registrations.book_appointment(slot=appointment.slot, name="P", email="p@example.org")
+    assert list(appointments.free_slots(office)) == [appointment.slot]
+    again = appointments.book_appointment(slot=appointment.slot, name="P", email="p@example.org")
     assert Appointment.objects.filter(slot=appointment.slot).count() == 2
     assert again.status == AppointmentStatus.BOOKED
 
@@ -224,10 +224,10 @@ def test_past_slots_and_foreign_themes_are_refused(office, other_office):
         office=office, starts_at=timezone.now() - datetime.timedelta(hours=2)
     )
     with pytest.raises(RegistrationRefused, match="passé"):
-        registrations.book_appointment(slot=past, name="P", email="p@example.org")
+        appointments.book_appointment(slot=past, name="P", email="p@example.org")
     slot = AppointmentSlotFactory(office=office)
     with pytest.raises(RegistrationRefused, match="pas proposé"):
-        registrations.book_appointment(
+        appointments.book_appointment(
             slot=slot, name="P", email="p@example.org", theme=ThemeFactory(office=other_office)
         )
     assert not Appointment.objects.exists()

@@ -10,11 +10,8 @@ for feedback, never two, however often it runs.
 from django.core.management.base import BaseCommand
 from django.utils.translation import ngettext
 
-from balise.workshops.registrations import (
-    send_appointment_reminders,
-    send_feedback_requests,
-    send_reminders,
-)
+from balise.workshops.appointments import send_appointment_reminders
+from balise.workshops.registrations import send_feedback_requests, send_reminders
 
 
 class Command(BaseCommand):
