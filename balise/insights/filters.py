@@ -112,6 +112,9 @@ class StudyFilterForm(forms.Form):
             providers__office=office
         ).distinct()
         self.fields["label"].queryset = Label.objects.filter(providers__office=office).distinct()
+        # Same empty choice as the other filters, not Django's "---------".
+        self.fields["commune"].empty_label = _("Toutes")
+        self.fields["label"].empty_label = _("Tous")
 
     def filters(self) -> StudyFilters:
         """The valid filters of the submitted data (an invalid field counts as empty)."""

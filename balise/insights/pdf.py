@@ -42,6 +42,8 @@ def section_title(key: str) -> str:
 # A table with more columns than this gets a landscape page of its own (heatmaps by
 # commune, needs by family): on portrait A4 its headers would run off the page.
 WIDE_COLUMNS = 6
+# A table of at most this many rows is not split across pages.
+SHORT_ROWS = 20
 
 
 def format_cell(value, kind: str) -> str:
@@ -87,12 +89,24 @@ class PrintedTable:
     anchor: str = ""
     wide: bool = False  # printed on a landscape page
 
+    @property
+    def short(self) -> bool:
+        """Short enough to be kept on one page rather than split (header alone at the
+        bottom of a page, rows on the next)."""
+        return len(self.rows) <= SHORT_ROWS
+
 
 @dataclass
 class PrintedSection:
     key: str
     title: str
     tables: list[PrintedTable] = field(default_factory=list)
+
+    @property
+    def wide(self) -> bool:
+        """Every table is a landscape one without a chart: the section's heading goes on
+        the landscape page with them, instead of alone on a portrait page."""
+        return all(table.wide and not table.charts for table in self.tables)
 
 
 def printed_table(table: StudyTable) -> PrintedTable:
