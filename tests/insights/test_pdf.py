@@ -22,6 +22,18 @@ def pdf_text(data: bytes) -> tuple[str, int]:
     return " ".join(text.replace("\u00a0", " ").split()), pages
 
 
+def page_lines(data: bytes) -> list[list[str]]:
+    """The non-empty text lines of each page."""
+    document = pdfium.PdfDocument(data)
+    try:
+        return [
+            [line for line in page.get_textpage().get_text_range().splitlines() if line.strip()]
+            for page in document
+        ]
+    finally:
+        document.close()
+
+
 @pytest.mark.parametrize(
     ("value", "kind", "expected"),
     [
@@ -134,7 +146,12 @@ def test_demo_study_prints_and_exports(demo, tmp_path):
     )
     campaign, earlier = campaigns[-1], campaigns[-2]
     study = build_study(campaign, compare=earlier)
-    text, _pages = pdf_text(render_study_pdf(study, office=campaign.office))
+    pdf = render_study_pdf(study, office=campaign.office)
+    text, _pages = pdf_text(pdf)
+    # No page holds only its running header and footer and a heading: a heading goes with
+    # what it announces (the landscape heatmaps, a short table with its notes).
+    for number, lines in enumerate(page_lines(pdf), start=1):
+        assert len(lines) > 3, (number, lines)
     assert "Étude du numérique sur le territoire" in text
     assert "Méthode et échantillon" in text
     for finding in study.findings:
