@@ -241,3 +241,16 @@ def _load_settings(monkeypatch, **env):
 )
 def test_the_setting_defaults_to_on_in_production_only(monkeypatch, env, expected):
     assert _load_settings(monkeypatch, **env) is expected
+
+
+def test_deploy_check_warns_when_operators_go_without_a_second_factor():
+    from django.core.checks import run_checks
+
+    def warnings():
+        messages = run_checks(include_deployment_checks=True)
+        return [message.id for message in messages if message.id.startswith("balise.")]
+
+    with override_settings(DEBUG=False, BALISE_OPERATORS_2FA=False):
+        assert warnings() == ["balise.W001"]
+    with override_settings(DEBUG=False, BALISE_OPERATORS_2FA=True):
+        assert warnings() == []
