@@ -20,20 +20,6 @@ pytestmark = pytest.mark.django_db
 ADMIN_PAGES = ["/admin/", "/admin/offices/office/", "/admin/members/provider/"]
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = 1_800_000_000.0
-
-        def __call__(self):
-            return self.now
-
-    clock = Clock()
-    monkeypatch.setattr("balise.offices.twofactor.clock", clock)
-    monkeypatch.setattr("balise.lib.ratelimit.clock", clock)
-    return clock
-
-
 def code_now(secret, clock):
     return twofactor.code_at(secret, twofactor.current_step(clock.now))
 

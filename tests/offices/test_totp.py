@@ -20,20 +20,6 @@ def _empty_cache():
     cache.clear()  # rate-limit counters
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = 1_800_000_000.0
-
-        def __call__(self):
-            return self.now
-
-    clock = Clock()
-    monkeypatch.setattr("balise.offices.twofactor.clock", clock)
-    monkeypatch.setattr("balise.lib.ratelimit.clock", clock)
-    return clock
-
-
 def code_now(secret, clock, offset=0):
     return twofactor.code_at(secret, twofactor.current_step(clock.now) + offset)
 

@@ -4,8 +4,6 @@ and the day-before reminder, sent once whatever is clicked or run twice."""
 import datetime
 import re
 import smtplib
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from io import StringIO
 
 import icalendar
@@ -20,6 +18,7 @@ from django.utils import timezone
 from balise.workshops import appointments, calendar, tasks
 from balise.workshops.models import Appointment, AppointmentStatus
 
+from ..concurrency import run_together
 from ..factories import UserFactory
 from .factories import AppointmentFactory, AppointmentSlotFactory
 
@@ -370,23 +369,6 @@ def test_reminders_cover_every_office_and_leave_other_rows_alone(office, other_o
 
 
 # --- Concurrency (PostgreSQL) ---------------------------------------------------------
-
-
-def run_together(count: int, work):
-    """Run ``work(i)`` in ``count`` threads released at the same moment; results or errors."""
-    barrier = threading.Barrier(count)
-
-    def one(i):
-        try:
-            barrier.wait(timeout=30)
-            return work(i)
-        except Exception as error:
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
 
 
 @postgresql_only

@@ -7,9 +7,6 @@ IMMEDIATE``), which would make these tests pass whatever the code: they only run
 PostgreSQL (``DATABASE_URL=postgres://… pytest tests/workshops/test_concurrency.py``).
 """
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.db import connection
 
@@ -23,6 +20,7 @@ from balise.workshops.models import (
     Session,
 )
 
+from ..concurrency import run_together
 from .factories import AppointmentSlotFactory, SessionFactory
 
 pytestmark = [
@@ -32,23 +30,6 @@ pytestmark = [
         reason="row locks are only exercised on PostgreSQL (SQLite serialises all writes)",
     ),
 ]
-
-
-def run_together(count: int, work):
-    """Run ``work(i)`` in ``count`` threads released at the same moment; results or errors."""
-    barrier = threading.Barrier(count)
-
-    def one(i):
-        try:
-            barrier.wait(timeout=30)
-            return work(i)
-        except Exception as error:
-            return error
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
 
 
 def test_twenty_people_for_five_places(office):
