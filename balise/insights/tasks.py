@@ -9,14 +9,29 @@ from balise.diagnostics.models import Campaign
 from .study import build_study
 
 
+def previous_campaign(campaign: Campaign) -> Campaign | None:
+    """The office's campaign that started last before ``campaign``: the comparison the
+    director opens to see the progress made."""
+    return (
+        Campaign.objects.filter(office_id=campaign.office_id, starts_on__lt=campaign.starts_on)
+        .select_related("version")
+        .order_by("-starts_on", "-pk")
+        .first()
+    )
+
+
 @task()
 def refresh_study(campaign_id: int) -> None:
-    """Build the campaign's default study (no filters, no comparison) in every language of
-    the installation, so that the dashboard opens from the cache after answers change.
-    A study already cached for the current data is not rebuilt."""
+    """Build the campaign's default study (no filters), and its comparison with the
+    previous campaign, in every language of the installation, so that the dashboard opens
+    from the cache after answers change. A study already cached for the current data is
+    not rebuilt."""
     campaign = Campaign.objects.select_related("version", "office").filter(pk=campaign_id).first()
     if campaign is None:
         return
+    previous = previous_campaign(campaign)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             build_study(campaign)
+            if previous is not None:
+                build_study(campaign, compare=previous)

@@ -36,6 +36,35 @@ def test_completing_a_diagnostic_warms_the_study(office, django_capture_on_commi
     assert study.completed == 6
 
 
+def test_the_comparison_with_the_previous_campaign_is_warmed_too(office):
+    from balise.insights.tasks import refresh_study
+
+    older = make_campaign(office, year=2024)
+    previous = make_campaign(office, year=2025)
+    campaign = make_campaign(office)
+    respondents(previous, 5)
+    respondents(campaign, 6)
+    cache.clear()
+    refresh_study.call(campaign.pk)
+
+    built = []
+    original = study_module.Builder.build
+
+    def spy(self):
+        built.append(self.compare.pk if self.compare else None)
+        return original(self)
+
+    study_module.Builder.build = spy
+    try:
+        compared = build_study(campaign, compare=previous)
+        build_study(campaign)
+        build_study(campaign, compare=older)  # not the previous one: built on demand
+    finally:
+        study_module.Builder.build = original
+    assert built == [older.pk]
+    assert compared.compare_name == previous.name
+
+
 def test_refreshes_are_debounced_and_can_be_turned_off(
     office, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
