@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "balise.insights",
     "balise.workshops",
     "balise.privacy",
+    "balise.demo",
     "balise.api",
     # Audit trail of staff actions (django-auditlog, entries in balise.trail).
     "auditlog",

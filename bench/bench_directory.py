@@ -53,9 +53,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from balise.lib.demo.directory import save_directory  # noqa: E402
-from balise.lib.demo.providers import generate_directory  # noqa: E402
-from balise.lib.demo.territory import HAUT_VALLON  # noqa: E402
+from balise.demo.directory import save_directory  # noqa: E402
+from balise.demo.providers import generate_directory  # noqa: E402
+from balise.demo.territory import HAUT_VALLON  # noqa: E402
 from balise.members.models import Provider  # noqa: E402
 from balise.offices.models import Membership, Office, Role, User  # noqa: E402
 

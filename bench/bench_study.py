@@ -90,9 +90,9 @@ from balise.diagnostics.models import (  # noqa: E402
 from balise.diagnostics.services import ensure_default_version  # noqa: E402
 from balise.insights.definitions import INDICATORS, NEEDS, TELLING  # noqa: E402
 from balise.insights.study import build_study  # noqa: E402
-from balise.lib.demo.directory import save_directory  # noqa: E402
-from balise.lib.demo.providers import generate_directory  # noqa: E402
-from balise.lib.demo.territory import HAUT_VALLON  # noqa: E402
+from balise.demo.directory import save_directory  # noqa: E402
+from balise.demo.providers import generate_directory  # noqa: E402
+from balise.demo.territory import HAUT_VALLON  # noqa: E402
 from balise.offices.models import Membership, Office, Role, User  # noqa: E402
 
 SLUG = "bench-etude"

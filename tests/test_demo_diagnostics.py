@@ -31,8 +31,8 @@ from balise.diagnostics.models import (
     ResponseSource,
 )
 from balise.diagnostics.scoring import applicable_questions, score, visible_sections
-from balise.lib.demo import build_demo, reset_demo
-from balise.lib.demo.diagnostics import CAMPAIGNS, Respondent, draw_answers
+from balise.demo import build_demo, reset_demo
+from balise.demo.diagnostics import CAMPAIGNS, Respondent, draw_answers
 from balise.members.models import Category, MembershipStatus, Provider
 
 pytestmark = pytest.mark.django_db

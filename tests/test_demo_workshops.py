@@ -14,8 +14,8 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.lib.demo import build_demo, reset_demo
-from balise.lib.demo.workshops import PAST_NAME, UPCOMING_NAME, upcoming_period
+from balise.demo import build_demo, reset_demo
+from balise.demo.workshops import PAST_NAME, UPCOMING_NAME, upcoming_period
 from balise.offices.models import User
 from balise.workshops import progress
 from balise.workshops.models import (

@@ -10,8 +10,8 @@ from balise.audits.gaps import sync_gaps
 from balise.audits.models import AuditRun, DeclaredObservedGap, RunStatus, SiteAudit
 from balise.audits.services import provider_facts
 from balise.diagnostics.models import Response
-from balise.lib.demo import build_demo, reset_demo
-from balise.lib.demo.audits import RUN_STARTED, demo_fetch
+from balise.demo import build_demo, reset_demo
+from balise.demo.audits import RUN_STARTED, demo_fetch
 from balise.members.models import Provider
 
 

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from balise.audits.models import SiteAudit
-from balise.lib.demo import DEMO_PASSWORD, build_demo
+from balise.demo import DEMO_PASSWORD, build_demo
 
 from .conftest import assert_accessible, login
 

@@ -12,7 +12,7 @@ import pytest
 from django.urls import reverse
 
 from balise.diagnostics.models import Campaign, Invitation, Response
-from balise.lib.demo import DEMO_PASSWORD, build_demo
+from balise.demo import DEMO_PASSWORD, build_demo
 from balise.offices.models import User
 
 from .conftest import assert_accessible, login

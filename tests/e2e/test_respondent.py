@@ -14,7 +14,7 @@ from balise.diagnostics import services
 from balise.diagnostics.forms import question_id
 from balise.diagnostics.models import AxisScore, Campaign, Invitation, Response
 from balise.diagnostics.scoring import visible_sections
-from balise.lib.demo import DEMO_PASSWORD, build_demo
+from balise.demo import DEMO_PASSWORD, build_demo
 from balise.members.models import Category
 
 from .conftest import assert_accessible, login

@@ -9,7 +9,7 @@ tables scroll inside their own frame).
 import pytest
 from playwright.sync_api import expect
 
-from balise.lib.demo import DEMO_PASSWORD, build_demo
+from balise.demo import DEMO_PASSWORD, build_demo
 
 from .conftest import assert_accessible, login
 

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from balise.lib.demo import DEMO_PASSWORD, build_demo
+from balise.demo import DEMO_PASSWORD, build_demo
 from balise.members.models import Provider
 
 from .conftest import assert_accessible, login

@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from balise.lib.demo import DEMO_PASSWORD, build_demo
-from balise.lib.demo.workshops import upcoming_period
+from balise.demo import DEMO_PASSWORD, build_demo
+from balise.demo.workshops import upcoming_period
 from balise.workshops.models import (
     Programme,
     ProgrammeStatus,

@@ -20,7 +20,7 @@ from balise.insights.definitions import INDICATORS
 from balise.insights.filters import StudyFilters
 from balise.insights.study import build_study
 from balise.insights.tables import MASKED, MIN_GROUP
-from balise.lib.demo import build_demo
+from balise.demo import build_demo
 from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup, Commune
 
 from .test_aggregates import make_campaign, make_response, respondents

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from balise.lib.demo import (
+from balise.demo import (
     DEFAULT_SEED,
     DEMO_PASSWORD,
     DemoError,
