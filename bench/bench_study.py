@@ -79,6 +79,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from balise.demo.directory import save_directory  # noqa: E402
+from balise.demo.providers import generate_directory  # noqa: E402
+from balise.demo.territory import HAUT_VALLON  # noqa: E402
 from balise.diagnostics.models import (  # noqa: E402
     Answer,
     AxisScore,
@@ -90,9 +93,6 @@ from balise.diagnostics.models import (  # noqa: E402
 from balise.diagnostics.services import ensure_default_version  # noqa: E402
 from balise.insights.definitions import INDICATORS, NEEDS, TELLING  # noqa: E402
 from balise.insights.study import build_study  # noqa: E402
-from balise.demo.directory import save_directory  # noqa: E402
-from balise.demo.providers import generate_directory  # noqa: E402
-from balise.demo.territory import HAUT_VALLON  # noqa: E402
 from balise.offices.models import Membership, Office, Role, User  # noqa: E402
 
 SLUG = "bench-etude"

@@ -50,11 +50,11 @@ from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from balise.demo.builder import build_demo  # noqa: E402
 from balise.diagnostics.models import Campaign  # noqa: E402
 from balise.insights.exports import xlsx_workbook  # noqa: E402
 from balise.insights.pdf import render_study_html, render_study_pdf  # noqa: E402
 from balise.insights.study import build_study  # noqa: E402
-from balise.demo import build_demo  # noqa: E402
 from balise.lib.pdf import html_to_pdf  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))

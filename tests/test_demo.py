@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from balise.demo import DEMO_PASSWORD, build_demo, demo_logins
+from balise.demo.builder import build_demo, demo_logins
 from balise.demo.providers import generate_directory
-from balise.demo.territory import HAUT_VALLON, NETWORK
+from balise.demo.territory import DEMO_PASSWORD, HAUT_VALLON, NETWORK
 from balise.members.models import Category, Commune, MembershipStatus, Provider, normalize_name
 from balise.offices.models import Membership, Office, Role
 from tests.factories import OfficeFactory

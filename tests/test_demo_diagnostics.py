@@ -18,6 +18,8 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 
+from balise.demo.builder import build_demo, reset_demo
+from balise.demo.diagnostics import CAMPAIGNS, Respondent, draw_answers
 from balise.diagnostics import reports, services
 from balise.diagnostics.definition import load_default, load_definition
 from balise.diagnostics.models import (
@@ -31,8 +33,6 @@ from balise.diagnostics.models import (
     ResponseSource,
 )
 from balise.diagnostics.scoring import applicable_questions, score, visible_sections
-from balise.demo import build_demo, reset_demo
-from balise.demo.diagnostics import CAMPAIGNS, Respondent, draw_answers
 from balise.members.models import Category, MembershipStatus, Provider
 
 pytestmark = pytest.mark.django_db

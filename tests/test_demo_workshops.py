@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.demo import build_demo, reset_demo
+from balise.demo.builder import build_demo, reset_demo
 from balise.demo.workshops import PAST_NAME, UPCOMING_NAME, upcoming_period
 from balise.offices.models import User
 from balise.workshops import progress

@@ -9,9 +9,9 @@ from balise.audits.checks import run_checks
 from balise.audits.gaps import sync_gaps
 from balise.audits.models import AuditRun, DeclaredObservedGap, RunStatus, SiteAudit
 from balise.audits.services import provider_facts
-from balise.diagnostics.models import Response
-from balise.demo import build_demo, reset_demo
 from balise.demo.audits import RUN_STARTED, demo_fetch
+from balise.demo.builder import build_demo, reset_demo
+from balise.diagnostics.models import Response
 from balise.members.models import Provider
 
 

@@ -11,8 +11,9 @@ django-ninja's static files) and the admin site.
 import pytest
 from django.urls import reverse
 
+from balise.demo.builder import build_demo
+from balise.demo.territory import DEMO_PASSWORD
 from balise.diagnostics.models import Campaign, Invitation, Response
-from balise.demo import DEMO_PASSWORD, build_demo
 from balise.offices.models import User
 
 from .conftest import assert_accessible, login

@@ -10,11 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from balise.demo.builder import build_demo
+from balise.demo.territory import DEMO_PASSWORD
 from balise.diagnostics import services
 from balise.diagnostics.forms import question_id
 from balise.diagnostics.models import AxisScore, Campaign, Invitation, Response
 from balise.diagnostics.scoring import visible_sections
-from balise.demo import DEMO_PASSWORD, build_demo
 from balise.members.models import Category
 
 from .conftest import assert_accessible, login

@@ -9,7 +9,8 @@ tables scroll inside their own frame).
 import pytest
 from playwright.sync_api import expect
 
-from balise.demo import DEMO_PASSWORD, build_demo
+from balise.demo.builder import build_demo
+from balise.demo.territory import DEMO_PASSWORD
 
 from .conftest import assert_accessible, login
 

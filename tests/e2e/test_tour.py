@@ -8,7 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from balise.demo import DEMO_PASSWORD, build_demo
+from balise.demo.builder import build_demo
+from balise.demo.territory import DEMO_PASSWORD
 from balise.members.models import Provider
 
 from .conftest import assert_accessible, login

@@ -13,7 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from balise.demo import DEMO_PASSWORD, build_demo
+from balise.demo.builder import build_demo
+from balise.demo.territory import DEMO_PASSWORD
 from balise.demo.workshops import upcoming_period
 from balise.workshops.models import (
     Programme,

@@ -123,7 +123,7 @@ def test_sections_keep_the_study_order():
 def demo(django_db_setup, django_db_blocker):
     from django.db import transaction
 
-    from balise.demo import build_demo
+    from balise.demo.builder import build_demo
 
     with django_db_blocker.unblock(), transaction.atomic():
         yield build_demo()

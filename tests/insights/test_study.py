@@ -15,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 
 from balise.audits.models import CheckOutcome
 from balise.audits.services import latest_audits
+from balise.demo.builder import build_demo
 from balise.diagnostics.models import AxisScore, Campaign, Invitation, Response
 from balise.insights.definitions import INDICATORS
 from balise.insights.filters import StudyFilters
 from balise.insights.study import build_study
 from balise.insights.tables import MASKED, MIN_GROUP
-from balise.demo import build_demo
 from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup, Commune
 
 from .test_aggregates import make_campaign, make_response, respondents

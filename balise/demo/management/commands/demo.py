@@ -12,15 +12,9 @@ from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from balise.demo import (
-    DEFAULT_SEED,
-    DEMO_PASSWORD,
-    DemoError,
-    build_demo,
-    demo_exists,
-    demo_logins,
-    reset_demo,
-)
+from balise.demo.builder import DEFAULT_SEED, build_demo, demo_exists, demo_logins, reset_demo
+from balise.demo.context import DemoError
+from balise.demo.territory import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
