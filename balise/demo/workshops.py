@@ -8,7 +8,7 @@ animator's availability. Haut-Vallon shows the whole loop:
   written directly (invitations sent before each session, registrations, attendance and
   feedback): the registration service rightly refuses sessions that are over;
 - an upcoming programme, « Hiver 2026-2027 », proposed by the same builder
-  (:func:`balise.workshops.planning.create_programme`) from the 2026 needs over three
+  (:func:`balise.workshops.programmes.create_programme`) from the 2026 needs over three
   months starting on 5 January 2027 (or two weeks from today, whichever is later),
   published, its invitations marked as sent, and registrations taken through
   :func:`balise.workshops.registrations.register` so capacity and waiting lists hold;
@@ -39,7 +39,7 @@ from balise.diagnostics.models import Answer, AxisScore, Campaign, FiredRecommen
 from balise.lib.tokens import new_key
 from balise.members.models import Provider
 from balise.offices.models import Office, Role, User
-from balise.workshops import planning, registrations
+from balise.workshops import programmes, registrations
 from balise.workshops.catalogue import DEFAULT_HIGH_SEASON, ensure_catalogue, save_settings
 from balise.workshops.invitations import NEEDS_QUESTION, reason_text
 from balise.workshops.models import (
@@ -261,7 +261,7 @@ def _propose_past(
 ) -> Programme:
     """The builder's proposal over the demo's past slots (history, so the slots are given:
     the animator's page only offers slots still to come)."""
-    return planning.create_programme(
+    return programmes.create_programme(
         office=office,
         campaign=campaign,
         name=PAST_NAME,
@@ -462,7 +462,7 @@ def upcoming_period(today: date) -> tuple[date, date]:
 
 
 def _publish_quietly(programme: Programme, published_at: datetime) -> None:
-    """What :func:`planning.publish_programme` does, without its e-mails: the sessions
+    """What :func:`programmes.publish_programme` does, without its e-mails: the sessions
     and the programme published, the invitations the service would have mailed marked
     as sent, each with its personal reason."""
     Session.objects.filter(programme=programme, status=SessionStatus.DRAFT).update(
@@ -547,7 +547,7 @@ def _upcoming_programme(
         _create_candidate_slots(
             office, venues, end + timedelta(days=7), end + timedelta(days=63), rng
         )
-    programme = planning.create_programme(
+    programme = programmes.create_programme(
         office=office,
         campaign=campaign,
         name=UPCOMING_NAME,

@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from balise.lib.forms import DateInput
 from balise.members.filters import ProviderFilterForm
 from balise.members.models import Category, CategoryGroup, choice_labels
 from balise.offices.models import Office
@@ -29,13 +30,6 @@ from .versions import UPLOAD_MAX_BYTES, campaign_versions
 FIELD_PREFIX = "q-"
 TARGET_PREFIX = "cible"
 TARGET_FIELDS = ("q", "category", "commune", "membership_status", "label", "tag", "has_website")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class VersionChoiceField(forms.ModelChoiceField):

@@ -1,10 +1,11 @@
-"""Individual appointments (rendez-vous individuels): booking a slot, cancelling from either
-side, and the day-before reminder.
+"""Individual appointments (rendez-vous individuels): the animator's slots (creating,
+deleting a free one, marking who came), booking a slot, cancelling from either side, and
+the day-before reminder.
 
 A slot is held the way a session's places are (:mod:`.registrations`): a lock on the slot
 row inside the booking's transaction, backed by the partial unique constraint
 ``one_booking_per_slot``. E-mails leave after the transaction that decided them, through
-:func:`.registrations.send_workshop_mail`, never to an empty or erased address.
+:func:`.mail.send_workshop_mail`, never to an empty or erased address.
 """
 
 import datetime
@@ -12,24 +13,114 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balise.members.models import Provider
+from balise.offices.models import Office
 from balise.privacy.erasure import ERASED_DOMAIN
 
 from . import calendar
+from .mail import is_mailable, send_workshop_mail
 from .models import Appointment, AppointmentSlot, AppointmentStatus, Theme
-from .registrations import (
-    RegistrationRefused,
-    end_of_tomorrow,
-    is_mailable,
-    match_provider,
-    send_workshop_mail,
-)
+from .registrations import RegistrationRefused, end_of_tomorrow, match_provider
 
 logger = logging.getLogger(__name__)
+
+
+# --- The animator's slots ---------------------------------------------------------------
+
+RECENT_DAYS = 30
+
+
+def live_bookings() -> Prefetch:
+    return Prefetch(
+        "bookings",
+        queryset=Appointment.objects.filter(status=AppointmentStatus.BOOKED).select_related(
+            "theme", "provider"
+        ),
+        to_attr="live_bookings",
+    )
+
+
+def upcoming_slots(office: Office) -> QuerySet[AppointmentSlot]:
+    """Slots not ended yet, with their live booking (``live_bookings``). Two queries."""
+    return (
+        AppointmentSlot.objects.filter(office=office, ends_at__gte=timezone.now())
+        .prefetch_related(live_bookings())
+        .order_by("starts_at", "pk")
+    )
+
+
+def recent_appointments(office: Office) -> QuerySet[Appointment]:
+    """Booked appointments of the last :data:`RECENT_DAYS` days, to mark who came."""
+    now = timezone.now()
+    return (
+        Appointment.objects.filter(
+            office=office,
+            status=AppointmentStatus.BOOKED,
+            slot__ends_at__lt=now,
+            slot__ends_at__gte=now - datetime.timedelta(days=RECENT_DAYS),
+        )
+        .select_related("slot", "theme", "provider")
+        .order_by("-slot__starts_at", "pk")
+    )
+
+
+def create_appointment_slots(
+    *,
+    office: Office,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    count: int = 1,
+    place: str = "",
+    video_url: str = "",
+    animator=None,
+) -> list[AppointmentSlot]:
+    """Create ``count`` consecutive slots of the same length, the first from ``starts_at``.
+
+    Side effect: AppointmentSlot rows. Raises ValueError when the end is not after the
+    start or the count is below 1."""
+    length = ends_at - starts_at
+    if length <= datetime.timedelta(0) or count < 1:
+        raise ValueError("a slot must end after it starts")
+    slots = [
+        AppointmentSlot(
+            office=office,
+            animator=animator,
+            starts_at=starts_at + n * length,
+            ends_at=starts_at + (n + 1) * length,
+            place=place,
+            video_url=video_url,
+        )
+        for n in range(count)
+    ]
+    return AppointmentSlot.objects.bulk_create(slots)
+
+
+def delete_free_slot(*, slot: AppointmentSlot) -> bool:
+    """Delete a slot nobody booked. Returns False (and deletes nothing) when it has a live
+    booking; cancelled bookings go with the slot. Side effect: rows deleted."""
+    with transaction.atomic():
+        locked = AppointmentSlot.objects.select_for_update().filter(pk=slot.pk).first()
+        if locked is None:
+            return True
+        if locked.bookings.filter(status=AppointmentStatus.BOOKED).exists():
+            return False
+        locked.delete()
+    return True
+
+
+def set_appointment_attended(*, appointment: Appointment, attended: bool | None) -> Appointment:
+    """Record whether the provider came. Side effect: ``attended`` saved."""
+    appointment.attended = attended
+    appointment.save(update_fields=["attended"])
+    return appointment
+
+
+# --- Booking and cancelling ----------------------------------------------------------------
 
 
 def appointment_url(appointment: Appointment) -> str:

@@ -3,20 +3,22 @@ and the personal links (invitation, registration, appointment). No login."""
 
 from django.urls import path
 
-from . import public_views as views
+from .views import public
 
 app_name = "ateliers"
 urlpatterns = [
     # Personal links first: their fixed first words are never an office's slug.
-    path("i/<str:token>/", views.invitation, name="invitation"),
-    path("inscription/<str:token>/", views.registration, name="registration"),
-    path("inscription/<str:token>/seance.ics", views.registration_ics, name="registration_ics"),
-    path("inscription/<str:token>/annuler/", views.registration_cancel, name="registration_cancel"),
-    path("inscription/<str:token>/avis/", views.feedback, name="feedback"),
-    path("rdv/<str:token>/", views.appointment, name="appointment"),
-    path("rdv/<str:token>/annuler/", views.appointment_cancel, name="appointment_cancel"),
-    path("<slug:office_slug>/", views.programme, name="programme"),
-    path("<slug:office_slug>/programme.ics", views.feed, name="feed"),
-    path("<slug:office_slug>/seances/<int:session_id>/", views.session, name="session"),
-    path("<slug:office_slug>/rendez-vous/", views.appointments, name="appointments"),
+    path("i/<str:token>/", public.invitation, name="invitation"),
+    path("inscription/<str:token>/", public.registration, name="registration"),
+    path("inscription/<str:token>/seance.ics", public.registration_ics, name="registration_ics"),
+    path(
+        "inscription/<str:token>/annuler/", public.registration_cancel, name="registration_cancel"
+    ),
+    path("inscription/<str:token>/avis/", public.feedback, name="feedback"),
+    path("rdv/<str:token>/", public.appointment, name="appointment"),
+    path("rdv/<str:token>/annuler/", public.appointment_cancel, name="appointment_cancel"),
+    path("<slug:office_slug>/", public.programme, name="programme"),
+    path("<slug:office_slug>/programme.ics", public.feed, name="feed"),
+    path("<slug:office_slug>/seances/<int:session_id>/", public.session, name="session"),
+    path("<slug:office_slug>/rendez-vous/", public.appointments, name="appointments"),
 ]

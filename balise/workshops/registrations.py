@@ -1,6 +1,7 @@
-"""Registrations to sessions (with a waiting list), session cancellation, the day-before
-reminders and feedback requests: the workflows behind the public pages (individual
-appointments are in :mod:`.appointments`, which shares the e-mail helpers here).
+"""Registrations to sessions (with a waiting list), the day-before reminders and the
+feedback requests: the workflows behind the public pages (cancelling a whole session is in
+:mod:`.sessions`, individual appointments in :mod:`.appointments`; both share the session
+lock and the refusal here, and every e-mail leaves through :mod:`.mail`).
 
 Capacity is held under a row lock: every function that changes who holds a place first
 locks the session row (``select_for_update()`` inside ``transaction.atomic()``), then
@@ -10,31 +11,25 @@ IMMEDIATE`` (settings) takes the write lock when the transaction begins, which s
 the same code.
 
 E-mails leave after the transaction that decided them has ended, so no SMTP exchange ever
-holds a lock. They are rendered in ``settings.LANGUAGE_CODE`` (French), replies go to the
-office's address, and links start with ``settings.SITE_URL``. Nobody is written to at an
-empty address or at one an erasure left behind (``privacy.erasure.ERASED_DOMAIN``).
+holds a lock; links start with ``settings.SITE_URL``.
 
 Every function takes keyword-only arguments and raises :class:`RegistrationRefused` (a
 ``ValueError`` with a French message for the person) when the request cannot be honoured.
 """
 
 import datetime
-import logging
-import smtplib
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balise.members.models import Provider
-from balise.privacy.erasure import ERASED_DOMAIN
 
 from . import calendar
+from .mail import send_workshop_mail
 from .models import (
     Registration,
     RegistrationSource,
@@ -42,11 +37,6 @@ from .models import (
     Session,
     SessionStatus,
 )
-
-logger = logging.getLogger(__name__)
-
-ICS_FILENAME = "atelier.ics"
-ICS_MIMETYPE = "text/calendar"
 
 
 class RegistrationRefused(ValueError):
@@ -59,40 +49,6 @@ class RegistrationRefused(ValueError):
 def registration_url(registration: Registration) -> str:
     """The registrant's personal page, absolute (status, calendar, cancel, feedback)."""
     return f"{settings.SITE_URL}{reverse('ateliers:registration', args=[registration.token])}"
-
-
-def is_mailable(address: str) -> bool:
-    """An address to write to: not empty, and not the placeholder of an erased person."""
-    return bool(address) and not address.lower().endswith(ERASED_DOMAIN)
-
-
-def send_workshop_mail(
-    kind: str, *, to: str, office, context: dict, attachment: bytes | None = None
-) -> bool:
-    """Render ``emails/workshop_<kind>[_subject].txt`` in French and send it.
-
-    A failing address is logged and skipped (returns False): the registration is made all
-    the same and its page shows everything the e-mail would have said.
-    """
-    context = {"office": office, **context}
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/workshop_{kind}_subject.txt", context)
-        body = render_to_string(f"emails/workshop_{kind}.txt", context)
-    message = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-        reply_to=[office.email] if office.email else None,
-    )
-    if attachment is not None:
-        message.attach(ICS_FILENAME, attachment, ICS_MIMETYPE)
-    try:
-        message.send(fail_silently=False)
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("Workshop e-mail %s to %s failed: %s", kind, to, error)
-        return False
-    return True
 
 
 def _registration_context(registration: Registration) -> dict:
@@ -151,7 +107,9 @@ def waiting_position(registration: Registration) -> int | None:
     return ahead.count() + 1
 
 
-def _lock_session(session: Session) -> Session:
+def lock_session(session: Session) -> Session:
+    """The session row, locked until the end of the caller's transaction: taken first by
+    everything that changes who holds a place or whether the session takes place."""
     return (
         Session.objects.select_for_update(of=("self",))
         .select_related("office", "theme", "venue")
@@ -213,7 +171,7 @@ def register(
     if provider is not None and provider.office_id != session.office_id:
         raise RegistrationRefused(_("Ce prestataire n'appartient pas à cet office."))
     with transaction.atomic():
-        session = _lock_session(session)
+        session = lock_session(session)
         _check_open(session, source=source)
         registration = Registration.objects.filter(session=session, email=email).first()
         created = registration is None
@@ -283,7 +241,7 @@ def promote_waiting(*, session: Session) -> list[Registration]:
     told by e-mail with the calendar invitation. Returns them, first first.
     """
     with transaction.atomic():
-        promoted = _promote(_lock_session(session))
+        promoted = _promote(lock_session(session))
     for registration in promoted:
         _send_promoted(registration)
     return promoted
@@ -298,7 +256,7 @@ def cancel_registration(*, registration: Registration) -> Registration | None:
     promoted registration, or None.
     """
     with transaction.atomic():
-        session = _lock_session(registration.session)
+        session = lock_session(registration.session)
         current = (
             Registration.objects.select_for_update(of=("self",)).filter(pk=registration.pk).first()
         )
@@ -313,50 +271,6 @@ def cancel_registration(*, registration: Registration) -> Registration | None:
     for other in promoted:
         _send_promoted(other)
     return promoted[0] if promoted else None
-
-
-def cancel_session(*, session: Session, reason: str = "", user=None) -> int:
-    """Cancel a session and tell everyone registered (confirmed or waiting).
-
-    Does nothing on a session already cancelled (returns 0). Side effects: the session
-    marked cancelled (``cancelled_at``, ``cancel_reason``); one e-mail per confirmed or
-    waiting registration; registrations keep their status, so the office still sees who
-    was expected. Returns how many people were e-mailed.
-    """
-    with transaction.atomic():
-        locked = _lock_session(session)
-        if locked.status == SessionStatus.CANCELLED:
-            return 0
-        locked.status = SessionStatus.CANCELLED
-        locked.cancelled_at = timezone.now()
-        locked.cancel_reason = (reason or "").strip()[:300]
-        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-        registrations = list(
-            Registration.objects.filter(
-                session=locked,
-                status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING],
-            ).order_by("created_at", "pk")
-        )
-    session.status, session.cancelled_at = locked.status, locked.cancelled_at
-    session.cancel_reason = locked.cancel_reason
-    if user is not None:
-        logger.info("Session %s cancelled by user %s", locked.pk, user.pk)
-    notified = 0
-    for registration in registrations:
-        registration.session = locked
-        sent = send_workshop_mail(
-            "session_cancelled",
-            to=registration.email,
-            office=locked.office,
-            context={
-                "registration": registration,
-                "session": locked,
-                "programme_link": settings.SITE_URL
-                + reverse("ateliers:programme", args=[locked.office.slug]),
-            },
-        )
-        notified += int(sent)
-    return notified
 
 
 # --- Reminders ------------------------------------------------------------------------

@@ -1,25 +1,26 @@
-"""Staff workflows on sessions: the list, creating and publishing, the feedback summary,
-the attendance sheet, and the animator's individual appointment slots.
+"""Staff workflows on sessions: the list, creating, publishing and cancelling, the
+feedback summary, the attendance sheet.
 
-Registering, cancelling a registration or a session and booking appointments are in
-:mod:`balise.workshops.registrations` (capacity held under a row lock, e-mails sent).
-Every function takes keyword-only arguments, except the read-only queries.
+Registering and cancelling a registration are in :mod:`.registrations` (capacity held
+under a row lock, whose lock cancelling a session takes too); the animator's appointment
+slots are in :mod:`.appointments`. Every function takes keyword-only arguments, except the
+read-only queries.
 """
 
-import datetime
+import logging
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Avg, Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from balise.members.models import Provider
 from balise.offices.models import Office
 
+from .mail import send_workshop_mail
 from .models import (
-    Appointment,
-    AppointmentSlot,
-    AppointmentStatus,
     Feedback,
     Registration,
     RegistrationSource,
@@ -28,6 +29,9 @@ from .models import (
     SessionStatus,
     Theme,
 )
+from .registrations import lock_session
+
+logger = logging.getLogger(__name__)
 
 UPCOMING = "a-venir"
 PAST = "passees"
@@ -89,6 +93,50 @@ def publish_session(*, session: Session) -> bool:
     session.status = SessionStatus.PUBLISHED
     session.save(update_fields=["status"])
     return True
+
+
+def cancel_session(*, session: Session, reason: str = "", user=None) -> int:
+    """Cancel a session and tell everyone registered (confirmed or waiting).
+
+    Does nothing on a session already cancelled (returns 0). Side effects: the session
+    marked cancelled (``cancelled_at``, ``cancel_reason``); one e-mail per confirmed or
+    waiting registration; registrations keep their status, so the office still sees who
+    was expected. Returns how many people were e-mailed.
+    """
+    with transaction.atomic():
+        locked = lock_session(session)
+        if locked.status == SessionStatus.CANCELLED:
+            return 0
+        locked.status = SessionStatus.CANCELLED
+        locked.cancelled_at = timezone.now()
+        locked.cancel_reason = (reason or "").strip()[:300]
+        locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        registrations = list(
+            Registration.objects.filter(
+                session=locked,
+                status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING],
+            ).order_by("created_at", "pk")
+        )
+    session.status, session.cancelled_at = locked.status, locked.cancelled_at
+    session.cancel_reason = locked.cancel_reason
+    if user is not None:
+        logger.info("Session %s cancelled by user %s", locked.pk, user.pk)
+    notified = 0
+    for registration in registrations:
+        registration.session = locked
+        sent = send_workshop_mail(
+            "session_cancelled",
+            to=registration.email,
+            office=locked.office,
+            context={
+                "registration": registration,
+                "session": locked,
+                "programme_link": settings.SITE_URL
+                + reverse("ateliers:programme", args=[locked.office.slug]),
+            },
+        )
+        notified += int(sent)
+    return notified
 
 
 @dataclass
@@ -232,93 +280,3 @@ def add_walk_in(
             registration.provider = provider
         registration.save(update_fields=["status", "attended", "cancelled_at", "provider"])
         return registration
-
-
-# --- Appointment slots -------------------------------------------------------------------
-
-RECENT_DAYS = 30
-
-
-def live_bookings() -> Prefetch:
-    return Prefetch(
-        "bookings",
-        queryset=Appointment.objects.filter(status=AppointmentStatus.BOOKED).select_related(
-            "theme", "provider"
-        ),
-        to_attr="live_bookings",
-    )
-
-
-def upcoming_slots(office: Office) -> QuerySet[AppointmentSlot]:
-    """Slots not ended yet, with their live booking (``live_bookings``). Two queries."""
-    return (
-        AppointmentSlot.objects.filter(office=office, ends_at__gte=timezone.now())
-        .prefetch_related(live_bookings())
-        .order_by("starts_at", "pk")
-    )
-
-
-def recent_appointments(office: Office) -> QuerySet[Appointment]:
-    """Booked appointments of the last :data:`RECENT_DAYS` days, to mark who came."""
-    now = timezone.now()
-    return (
-        Appointment.objects.filter(
-            office=office,
-            status=AppointmentStatus.BOOKED,
-            slot__ends_at__lt=now,
-            slot__ends_at__gte=now - datetime.timedelta(days=RECENT_DAYS),
-        )
-        .select_related("slot", "theme", "provider")
-        .order_by("-slot__starts_at", "pk")
-    )
-
-
-def create_appointment_slots(
-    *,
-    office: Office,
-    starts_at: datetime.datetime,
-    ends_at: datetime.datetime,
-    count: int = 1,
-    place: str = "",
-    video_url: str = "",
-    animator=None,
-) -> list[AppointmentSlot]:
-    """Create ``count`` consecutive slots of the same length, the first from ``starts_at``.
-
-    Side effect: AppointmentSlot rows. Raises ValueError when the end is not after the
-    start or the count is below 1."""
-    length = ends_at - starts_at
-    if length <= datetime.timedelta(0) or count < 1:
-        raise ValueError("a slot must end after it starts")
-    slots = [
-        AppointmentSlot(
-            office=office,
-            animator=animator,
-            starts_at=starts_at + n * length,
-            ends_at=starts_at + (n + 1) * length,
-            place=place,
-            video_url=video_url,
-        )
-        for n in range(count)
-    ]
-    return AppointmentSlot.objects.bulk_create(slots)
-
-
-def delete_free_slot(*, slot: AppointmentSlot) -> bool:
-    """Delete a slot nobody booked. Returns False (and deletes nothing) when it has a live
-    booking; cancelled bookings go with the slot. Side effect: rows deleted."""
-    with transaction.atomic():
-        locked = AppointmentSlot.objects.select_for_update().filter(pk=slot.pk).first()
-        if locked is None:
-            return True
-        if locked.bookings.filter(status=AppointmentStatus.BOOKED).exists():
-            return False
-        locked.delete()
-    return True
-
-
-def set_appointment_attended(*, appointment: Appointment, attended: bool | None) -> Appointment:
-    """Record whether the provider came. Side effect: ``attended`` saved."""
-    appointment.attended = attended
-    appointment.save(update_fields=["attended"])
-    return appointment

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from balise.workshops import appointments, registrations
+from balise.workshops import appointments, registrations, sessions
 from balise.workshops.models import (
     Appointment,
     AppointmentStatus,
@@ -183,14 +183,14 @@ def test_cancelling_a_session_notifies_confirmed_and_waiting_registrants(office)
     gone, _ = register(session, 3)
     registrations.cancel_registration(registration=gone)
     mail.outbox.clear()
-    assert registrations.cancel_session(session=session, reason="Intervenant malade") == 2
+    assert sessions.cancel_session(session=session, reason="Intervenant malade") == 2
     session.refresh_from_db()
     assert session.status == SessionStatus.CANCELLED
     assert session.cancel_reason == "Intervenant malade"
     assert sorted(m.to[0] for m in mail.outbox) == ["p1@example.org", "p2@example.org"]
     assert "Intervenant malade" in mail.outbox[0].body
     assert "/ateliers/haut-vallon/" in mail.outbox[0].body
-    assert registrations.cancel_session(session=session) == 0  # already cancelled
+    assert sessions.cancel_session(session=session) == 0  # already cancelled
 
 
 def test_book_an_appointment_then_the_slot_is_taken(office):

@@ -1,7 +1,7 @@
 """The programme builder's optimiser: which theme in which slot, and whom to invite.
 
 Pure: it takes plain data (:class:`Problem`) and returns a :class:`Proposal`; it never
-touches the database (``balise/workshops/planning.py`` builds the problem from the needs and
+touches the database (``balise/workshops/programmes.py`` builds the problem from the needs and
 saves the proposal). OR-Tools CP-SAT is used when installed (the ``planner`` extra), a
 greedy heuristic otherwise; both honour the same hard constraints:
 

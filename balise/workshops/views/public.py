@@ -24,10 +24,15 @@ from django.utils.translation import gettext as _
 
 from balise.lib.ratelimit import ratelimit
 from balise.offices.models import Office
-
-from . import appointments as booking
-from . import calendar, registrations
-from .models import (
+from balise.workshops import appointments as booking
+from balise.workshops import calendar, registrations
+from balise.workshops.forms.public import (
+    AppointmentForm,
+    CancelForm,
+    FeedbackForm,
+    RegistrationForm,
+)
+from balise.workshops.models import (
     Appointment,
     AppointmentStatus,
     Feedback,
@@ -39,7 +44,6 @@ from .models import (
     SessionStatus,
     Theme,
 )
-from .public_forms import AppointmentForm, CancelForm, FeedbackForm, RegistrationForm
 
 # Public POSTs are rate limited (issue #7): per address for the forms anyone can fill,
 # per personal link for the pages a link opens.

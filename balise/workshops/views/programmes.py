@@ -1,11 +1,5 @@
-"""Staff pages of the workshop programme: home, themes catalogue, venues, candidate slots,
-needs, programmes (propose, review, publish) and settings.
-
-Thin views: access → form → service → response. Reading needs the "read" role (lecteur
-included); every change needs "edit" (animateur, admin). Every id goes through
-``get_for_office``, so another office's row is a 404. Session, invitation, attendance and
-appointment pages are in ``session_views.py``.
-"""
+"""Staff pages of the programme: the workshops' home, the needs read from a campaign,
+and programmes (propose, review, publish, delete a draft)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,17 +19,15 @@ from balise.diagnostics.models import Campaign
 from balise.lib import charts
 from balise.lib.access import get_for_office, office_access
 from balise.members.models import CategoryGroup, choice_labels
-
-from . import catalogue, forms, needs, planning
-from .models import (
+from balise.workshops import catalogue, needs, programmes
+from balise.workshops.forms.programmes import ProgrammeForm
+from balise.workshops.models import (
     CandidateSlot,
     Programme,
     ProgrammeStatus,
     RegistrationStatus,
     Session,
     SessionStatus,
-    Theme,
-    Venue,
 )
 
 PAGE_SIZE = 50
@@ -73,136 +65,6 @@ def home(request: HttpRequest, office_slug: str) -> HttpResponse:
         "programmes": _programmes(access.office).order_by("-starts_on", "-pk")[:5],
     }
     return render(request, "workshops/home.html", context)
-
-
-# --- Themes ---------------------------------------------------------------------------------
-
-
-@login_required
-def theme_list(request: HttpRequest, office_slug: str) -> HttpResponse:
-    access = office_access(request, office_slug)
-    catalogue.ensure_catalogue(access.office)
-    themes = (
-        Theme.objects.filter(office=access.office)
-        .select_related("prerequisite")
-        .annotate(session_count=Count("sessions"))
-        .order_by("-active", "title")
-    )
-    return render(request, "workshops/theme_list.html", {"themes": themes})
-
-
-def _theme_form(request: HttpRequest, office_slug: str, theme_id: int | None) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    theme = get_for_office(access, Theme, pk=theme_id) if theme_id else None
-    data = request.POST if request.method == "POST" else None
-    form = forms.ThemeForm(data, instance=theme, office=access.office)
-    if data is not None and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("Thème « %(title)s » enregistré.") % {"title": saved.title})
-        return redirect("workshops:theme_list", access.office.slug)
-    return render(request, "workshops/theme_form.html", {"form": form, "theme": theme})
-
-
-@login_required
-def theme_create(request: HttpRequest, office_slug: str) -> HttpResponse:
-    return _theme_form(request, office_slug, None)
-
-
-@login_required
-def theme_edit(request: HttpRequest, office_slug: str, theme_id: int) -> HttpResponse:
-    return _theme_form(request, office_slug, theme_id)
-
-
-# --- Venues and candidate slots -------------------------------------------------------------
-
-
-@login_required
-def venue_list(request: HttpRequest, office_slug: str) -> HttpResponse:
-    access = office_access(request, office_slug)
-    venues = Venue.objects.filter(office=access.office).annotate(
-        slot_count=Count(
-            "candidateslot", filter=Q(candidateslot__starts_at__gte=timezone.now()), distinct=True
-        )
-    )
-    return render(request, "workshops/venue_list.html", {"venues": venues})
-
-
-def _venue_form(request: HttpRequest, office_slug: str, venue_id: int | None) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    venue = get_for_office(access, Venue, pk=venue_id) if venue_id else None
-    data = request.POST if request.method == "POST" else None
-    form = forms.VenueForm(data, instance=venue, office=access.office)
-    if data is not None and form.is_valid():
-        saved = form.save()
-        messages.success(request, _("Lieu « %(name)s » enregistré.") % {"name": saved.name})
-        return redirect("workshops:venue_list", access.office.slug)
-    return render(request, "workshops/venue_form.html", {"form": form, "venue": venue})
-
-
-@login_required
-def venue_create(request: HttpRequest, office_slug: str) -> HttpResponse:
-    return _venue_form(request, office_slug, None)
-
-
-@login_required
-def venue_edit(request: HttpRequest, office_slug: str, venue_id: int) -> HttpResponse:
-    return _venue_form(request, office_slug, venue_id)
-
-
-@login_required
-@require_POST
-def venue_delete(request: HttpRequest, office_slug: str, venue_id: int) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    venue = get_for_office(access, Venue, pk=venue_id)
-    # Its candidate slots go with it; sessions held there keep their date, without a place.
-    venue.delete()
-    messages.success(request, _("Lieu « %(name)s » supprimé.") % {"name": venue.name})
-    return redirect("workshops:venue_list", access.office.slug)
-
-
-@login_required
-def slot_list(request: HttpRequest, office_slug: str) -> HttpResponse:
-    access = office_access(request, office_slug)
-    slots = (
-        CandidateSlot.objects.filter(office=access.office, starts_at__gte=timezone.now())
-        .select_related("venue")
-        .order_by("starts_at", "pk")
-    )
-    page = Paginator(slots, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "workshops/slot_list.html", {"page_obj": page, "slots": page.object_list}
-    )
-
-
-@login_required
-def slot_create(request: HttpRequest, office_slug: str) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    data = request.POST if request.method == "POST" else None
-    form = forms.CandidateSlotForm(data, office=access.office)
-    if data is not None and form.is_valid():
-        slot = form.save()
-        messages.success(
-            request,
-            _("Créneau du %(when)s ajouté.")
-            % {"when": timezone.localtime(slot.starts_at).strftime("%d/%m/%Y %H:%M")},
-        )
-        if "again" in data:
-            return redirect("workshops:slot_create", access.office.slug)
-        return redirect("workshops:slot_list", access.office.slug)
-    has_venues = Venue.objects.filter(office=access.office).exists()
-    return render(request, "workshops/slot_form.html", {"form": form, "has_venues": has_venues})
-
-
-@login_required
-@require_POST
-def slot_delete(request: HttpRequest, office_slug: str, slot_id: int) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    get_for_office(access, CandidateSlot, pk=slot_id).delete()
-    messages.success(request, _("Créneau supprimé."))
-    return redirect("workshops:slot_list", access.office.slug)
-
-
-# --- Needs ----------------------------------------------------------------------------------
 
 
 def _chosen_campaign(request: HttpRequest, access) -> Campaign | None:
@@ -274,8 +136,8 @@ def needs_page(request: HttpRequest, office_slug: str) -> HttpResponse:
 @login_required
 def programme_list(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug)
-    programmes = _programmes(access.office).select_related("campaign").order_by("-starts_on", "-pk")
-    page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = _programmes(access.office).select_related("campaign").order_by("-starts_on", "-pk")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request, "workshops/programme_list.html", {"page_obj": page, "programmes": page.object_list}
     )
@@ -286,12 +148,12 @@ def programme_create(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     data = request.POST if request.method == "POST" else None
     latest = needs.latest_campaign(access.office)
-    form = forms.ProgrammeForm(
+    form = ProgrammeForm(
         data, office=access.office, initial={"campaign": latest.pk if latest else None}
     )
     if data is not None and form.is_valid():
         try:
-            programme = planning.create_programme(
+            programme = programmes.create_programme(
                 office=access.office,
                 campaign=form.cleaned_data["campaign"],
                 name=form.cleaned_data["name"],
@@ -353,7 +215,7 @@ def programme_detail(request: HttpRequest, office_slug: str, programme_id: int) 
 def programme_publish(request: HttpRequest, office_slug: str, programme_id: int) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     programme = get_for_office(access, Programme, pk=programme_id)
-    sent = planning.publish_programme(programme=programme, user=request.user)
+    sent = programmes.publish_programme(programme=programme, user=request.user)
     messages.success(
         request,
         ngettext(
@@ -375,7 +237,7 @@ def programme_delete(request: HttpRequest, office_slug: str, programme_id: int) 
         messages.error(request, _("Un programme publié ne se supprime pas : annulez ses séances."))
         return redirect("workshops:programme_detail", access.office.slug, programme.pk)
     try:
-        planning.delete_draft_programme(programme=programme)
+        programmes.delete_draft_programme(programme=programme)
     except (ValidationError, ProtectedError):
         messages.error(
             request, _("Ce programme a des séances publiées : il ne peut être supprimé.")
@@ -394,34 +256,9 @@ def programme_session_delete(
     programme = get_for_office(access, Programme, pk=programme_id)
     session = get_for_office(access, Session.objects.filter(programme=programme), pk=session_id)
     try:
-        planning.delete_draft_session(session=session)
+        programmes.delete_draft_session(session=session)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Séance retirée du programme."))
     return redirect("workshops:programme_detail", access.office.slug, programme.pk)
-
-
-# --- Settings -------------------------------------------------------------------------------
-
-
-@login_required
-def settings_page(request: HttpRequest, office_slug: str) -> HttpResponse:
-    access = office_access(request, office_slug)
-    current = catalogue.workshop_settings(access.office)
-    if request.method == "POST":
-        access = office_access(request, office_slug, need="edit")
-        form = forms.SettingsForm(request.POST, settings=current)
-        if form.is_valid():
-            catalogue.save_settings(
-                office=access.office,
-                high_season=form.high_season(),
-                signature=form.cleaned_data["signature"],
-            )
-            messages.success(request, _("Réglages des ateliers enregistrés."))
-            return redirect("workshops:settings", access.office.slug)
-    else:
-        form = forms.SettingsForm(settings=current)
-        for field in form.fields.values():
-            field.disabled = not access.can_edit
-    return render(request, "workshops/settings.html", {"form": form})

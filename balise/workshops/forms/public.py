@@ -9,7 +9,7 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AppointmentSlot, Feedback, Theme
+from balise.workshops.models import AppointmentSlot, Feedback, Theme
 
 
 class HoneypotMixin(forms.Form):

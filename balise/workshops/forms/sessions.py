@@ -1,34 +1,23 @@
-"""Staff forms for sessions, registrations, attendance and appointment slots."""
-
-import datetime
+"""Staff forms of sessions: filters, the session itself, cancelling it, registering a
+provider, walk-ins on the attendance sheet, the search among providers to invite."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from balise.lib.forms import https_by_default
+from balise.lib.forms import DateInput, TimeInput, https_by_default
 from balise.members.models import Provider
+from balise.workshops.models import (
+    Format,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
+    Theme,
+    Venue,
+)
+from balise.workshops.sessions import PAST, UPCOMING, default_capacity
 
-from .models import Format, RegistrationStatus, Session, SessionStatus, Theme, Venue
-from .sessions import PAST, UPCOMING, default_capacity
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", **kwargs)
-
-
-def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, time))
+from .moments import aware
 
 
 class SessionFilterForm(forms.Form):
@@ -92,8 +81,8 @@ class SessionForm(forms.ModelForm):
             if end <= start:
                 self.add_error("end", _("La fin doit suivre le début."))
             else:
-                self.instance.starts_at = _aware(day, start)
-                self.instance.ends_at = _aware(day, end)
+                self.instance.starts_at = aware(day, start)
+                self.instance.ends_at = aware(day, end)
         theme, venue, video_url = data.get("theme"), data.get("venue"), data.get("video_url")
         if theme is not None:
             if theme.format == Format.WEBINAR:
@@ -210,37 +199,3 @@ class InviteSearchForm(forms.Form):
         required=False,
         help_text=_("Demandé dans le diagnostic, ou conseillé par ses résultats."),
     )
-
-
-class AppointmentSlotForm(forms.Form):
-    """One slot, or several in a row ("série") of the same length."""
-
-    day = forms.DateField(label=_("Date"), widget=DateInput())
-    start = forms.TimeField(label=_("Début"), widget=TimeInput())
-    end = forms.TimeField(label=_("Fin du premier créneau"), widget=TimeInput())
-    count = forms.IntegerField(
-        label=_("Nombre de créneaux à la suite"),
-        min_value=1,
-        max_value=12,
-        initial=1,
-        help_text=_("Par exemple 3 créneaux d'une heure à partir de 14 h."),
-    )
-    place = forms.CharField(label=_("Lieu"), max_length=300, required=False)
-    video_url = forms.URLField(
-        label=_("Lien de visioconférence"), required=False, assume_scheme="https"
-    )
-
-    def clean(self):
-        data = super().clean()
-        day, start, end = data.get("day"), data.get("start"), data.get("end")
-        if day and start and end:
-            if end <= start:
-                self.add_error("end", _("La fin doit suivre le début."))
-            else:
-                data["starts_at"] = _aware(day, start)
-                data["ends_at"] = _aware(day, end)
-                if data["starts_at"] <= timezone.now():
-                    self.add_error("day", _("Choisissez un créneau à venir."))
-        if not data.get("place") and not data.get("video_url"):
-            self.add_error("place", _("Indiquez un lieu ou un lien de visioconférence."))
-        return data

@@ -1,4 +1,4 @@
-"""The programme optimiser (balise/workshops/planner.py): hard constraints, objective,
+"""The programme optimiser (balise/workshops/optimiser.py): hard constraints, objective,
 solvers. Plain data, no database."""
 
 import dataclasses
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from balise.workshops import planner
-from balise.workshops.planner import (
+from balise.workshops import optimiser
+from balise.workshops.optimiser import (
     PREFERENCE_MISS,
     PlanProvider,
     PlanSlot,
@@ -28,7 +28,7 @@ T0 = dt.datetime(2026, 3, 2, 9, 0)
 
 
 def check_constraints(problem: Problem, proposal: Proposal) -> None:
-    """Every hard constraint of the planner's docstring, and the proposal's figures,
+    """Every hard constraint of the optimiser's docstring, and the proposal's figures,
     recomputed independently from the plain data."""
     themes = {t.code: t for t in problem.themes}
     slots = {s.id: s for s in problem.slots}
@@ -407,7 +407,7 @@ def test_without_ortools_it_falls_back_to_greedy(monkeypatch, solver):
     # Simulate the optional extra missing: importing OR-Tools' CP-SAT raises ImportError.
     monkeypatch.setitem(sys.modules, "ortools.sat.python.cp_model", None)
     monkeypatch.setitem(sys.modules, "ortools.sat.python", None)
-    assert planner._cp_model() is None
+    assert optimiser._cp_model() is None
     problem = random_problem(random.Random(3), providers=20)
     proposal = propose(problem, solver=solver)
     check_constraints(problem, proposal)
@@ -418,7 +418,7 @@ def test_without_ortools_it_falls_back_to_greedy(monkeypatch, solver):
 
 def test_the_better_result_is_kept_when_cp_sat_estimate_misleads(monkeypatch):
     # Whatever CP-SAT's master problem answers, the proposal never covers less than greedy.
-    monkeypatch.setattr(planner, "_master", lambda *args: ([], "feasible"))
+    monkeypatch.setattr(optimiser, "_master", lambda *args: ([], "feasible"))
     problem = random_problem(random.Random(5), providers=30)
     greedy = propose(problem, solver="greedy")
     proposal = propose(problem, solver="cp-sat")
@@ -453,7 +453,7 @@ def test_check_constraints_catches_broken_proposals():
 
     def session(slot_id, code, invitees):
         reasons = {"asked": 0, "gap": len(invitees), "preferred_month": 0, "preferred_moment": 0}
-        return planner.PlannedSession(slot_id, code, invitees, float(len(invitees)), reasons)
+        return optimiser.PlannedSession(slot_id, code, invitees, float(len(invitees)), reasons)
 
     def figures(sessions):
         return dataclasses.replace(

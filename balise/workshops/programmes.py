@@ -1,8 +1,9 @@
-"""The programme builder, from needs to a draft programme: build the optimiser's problem
-from the database, run :func:`balise.workshops.planner.propose`, save its proposal as a
-draft programme, then publish it.
+"""The programme workflow, from needs to a published programme: build the optimiser's
+problem from the database, run :func:`balise.workshops.optimiser.propose`, save its
+proposal as a draft programme (sessions with their "why" sentences, unsent invitations),
+then publish it or delete drafts.
 
-The optimiser (``planner.py``) is pure; this module is the only one that turns rows into
+The optimiser (``optimiser.py``) is pure; this module is the only one that turns rows into
 its plain data and its answer back into rows.
 """
 
@@ -24,7 +25,7 @@ from balise.lib.tokens import new_key
 from balise.members.models import Provider
 from balise.offices.models import Office, User
 
-from . import planner
+from . import optimiser
 from .catalogue import ensure_catalogue, high_season
 from .models import (
     LEVEL_RANK,
@@ -69,9 +70,9 @@ def candidate_slots(
     )
 
 
-def _plan_theme(theme: Theme, codes: set[str]) -> planner.PlanTheme:
+def _plan_theme(theme: Theme, codes: set[str]) -> optimiser.PlanTheme:
     prerequisite = theme.prerequisite.code if theme.prerequisite_id else None
-    return planner.PlanTheme(
+    return optimiser.PlanTheme(
         code=theme.code,
         title=theme.title,
         capacity=theme.default_capacity,
@@ -82,9 +83,9 @@ def _plan_theme(theme: Theme, codes: set[str]) -> planner.PlanTheme:
     )
 
 
-def _plan_slot(slot: CandidateSlot) -> planner.PlanSlot:
+def _plan_slot(slot: CandidateSlot) -> optimiser.PlanSlot:
     # Local times: months and times of day are the office's, not UTC's.
-    return planner.PlanSlot(
+    return optimiser.PlanSlot(
         id=slot.pk,
         starts_at=timezone.localtime(slot.starts_at),
         ends_at=timezone.localtime(slot.ends_at),
@@ -101,7 +102,7 @@ def build_problem(
     ends_on: dt.date,
     slots: list[CandidateSlot] | None = None,
     themes: list[Theme] | None = None,
-) -> planner.Problem:
+) -> optimiser.Problem:
     """The optimiser's problem for a period: the themes (default: :func:`plannable_themes`),
     the candidate slots (default: :func:`candidate_slots` of the period), and the providers
     with a need for one of those themes in ``campaign``, each blocked in the high-season
@@ -113,7 +114,7 @@ def build_problem(
     codes = {theme.code for theme in themes}
     blocked = high_season(office)
     providers = [
-        planner.PlanProvider(
+        optimiser.PlanProvider(
             id=need.provider_id,
             category_group=need.category_group,
             needs=need.needs,
@@ -124,7 +125,7 @@ def build_problem(
         )
         for need in provider_needs(office=office, campaign=campaign, themes=themes)
     ]
-    return planner.Problem(
+    return optimiser.Problem(
         themes=[_plan_theme(theme, codes) for theme in themes],
         slots=[_plan_slot(slot) for slot in slots],
         providers=providers,
@@ -180,10 +181,10 @@ def save_proposal(
     starts_on: dt.date,
     ends_on: dt.date,
     user: User | None,
-    proposal: planner.Proposal,
+    proposal: optimiser.Proposal,
     themes: dict[str, Theme],
     slots: dict[int, CandidateSlot],
-    problem: planner.Problem,
+    problem: optimiser.Problem,
 ) -> Programme:
     """Save ``proposal`` (computed on ``problem``) as a draft programme: its sessions with
     the sentence saying why each is there, and an unsent invitation per invitee.
@@ -217,7 +218,7 @@ def save_proposal(
     invitations = []
     for planned in proposal.sessions:
         theme, slot = themes[planned.theme_code], slots[planned.slot_id]
-        starts_at, ends_at = planner.session_interval(
+        starts_at, ends_at = optimiser.session_interval(
             plan_themes[planned.theme_code], plan_slots[planned.slot_id]
         )
         capacity = theme.default_capacity
@@ -300,7 +301,7 @@ def create_programme(
     )
     if max_sessions is not None:
         problem = dataclasses.replace(problem, max_sessions=max_sessions)
-    proposal = planner.propose(problem, solver=solver, time_limit=time_limit)
+    proposal = optimiser.propose(problem, solver=solver, time_limit=time_limit)
     return save_proposal(
         office=office,
         campaign=campaign,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from balise.members.models import Category
-from balise.workshops import catalogue, planner, planning
+from balise.workshops import catalogue, optimiser, programmes
 from balise.workshops.models import (
     ProgrammeStatus,
     Session,
@@ -55,7 +55,7 @@ def setup(office):
 
 
 def _create(office, setup, user=None, **kwargs):
-    return planning.create_programme(
+    return programmes.create_programme(
         office=office,
         campaign=setup["campaign"],
         name="Hiver",
@@ -71,7 +71,7 @@ def test_build_problem_blocks_high_season_and_keeps_the_period_slots(office, set
     CandidateSlotFactory(  # outside the period
         office=office, starts_at=timezone.make_aware(dt.datetime(YEAR + 1, 2, 1, 9))
     )
-    problem = planning.build_problem(
+    problem = programmes.build_problem(
         office=office,
         campaign=setup["campaign"],
         starts_on=dt.date(YEAR, 1, 1),
@@ -95,7 +95,7 @@ def test_build_problem_blocks_high_season_and_keeps_the_period_slots(office, set
 
 def test_build_problem_leaves_out_inactive_themes(office, setup):
     Theme.objects.filter(office=office, code="google_business").update(active=False)
-    problem = planning.build_problem(
+    problem = programmes.build_problem(
         office=office,
         campaign=setup["campaign"],
         starts_on=dt.date(YEAR, 1, 1),
@@ -138,16 +138,16 @@ def test_create_programme_turns_the_reasons_into_a_french_sentence(office, setup
     camping_ids = [p.pk for p in setup["campings"]]
 
     def fixed(problem, *, solver, time_limit):
-        session = planner.PlannedSession(
+        session = optimiser.PlannedSession(
             slot_id=setup["november"].pk,
             theme_code="google_business",
             invitees=[*camping_ids, setup["shop"].pk],
             weight=3.8,
             reasons={"asked": 2, "gap": 1, "preferred_month": 2, "preferred_moment": 0},
         )
-        return planner.Proposal([session], 3, 3, 3.8, 3.8, "greedy", "heuristic", 0.01)
+        return optimiser.Proposal([session], 3, 3, 3.8, 3.8, "greedy", "heuristic", 0.01)
 
-    monkeypatch.setattr(planner, "propose", fixed)
+    monkeypatch.setattr(optimiser, "propose", fixed)
     programme = _create(office, setup)
     session = programme.sessions.get()
     assert session.rationale == (
@@ -164,14 +164,14 @@ def test_create_programme_turns_the_reasons_into_a_french_sentence(office, setup
 
 
 def test_rationale_without_askers_or_month(office):
-    assert planning.rationale({"gap": 1}, month=3) == (
+    assert programmes.rationale({"gap": 1}, month=3) == (
         "1 prestataire a ce besoin d'après son diagnostic."
     )
 
 
 def test_create_programme_needs_future_slots_in_the_period(office, setup):
     with pytest.raises(ValidationError):
-        planning.create_programme(
+        programmes.create_programme(
             office=office,
             campaign=setup["campaign"],
             name="Vide",
@@ -212,7 +212,7 @@ def test_publish_publishes_drafts_and_sends_their_invitations(office, setup, ani
     count = programme.sessions.count()
     assert count >= 1
 
-    sent = planning.publish_programme(programme=programme, user=animator)
+    sent = programmes.publish_programme(programme=programme, user=animator)
 
     programme.refresh_from_db()
     assert programme.status == ProgrammeStatus.PUBLISHED and programme.published_at
@@ -223,7 +223,7 @@ def test_publish_publishes_drafts_and_sends_their_invitations(office, setup, ani
     assert {session.status for session, _user in send.calls} == {SessionStatus.PUBLISHED}
     # Publishing again sends nothing more: no draft left.
     first = programme.published_at
-    assert planning.publish_programme(programme=programme, user=animator) == 0
+    assert programmes.publish_programme(programme=programme, user=animator) == 0
     programme.refresh_from_db()
     assert programme.published_at == first
 
@@ -232,14 +232,14 @@ def test_only_draft_sessions_and_programmes_are_deleted(office, setup, fake_send
     programme = _create(office, setup, solver="greedy")
     SessionFactory(office=office, programme=programme, status=SessionStatus.DRAFT)
     session = programme.sessions.first()
-    planning.delete_draft_session(session=session)
+    programmes.delete_draft_session(session=session)
     assert not Session.objects.filter(pk=session.pk).exists()
-    planning.publish_programme(programme=programme)
+    programmes.publish_programme(programme=programme)
     published = programme.sessions.first()
     with pytest.raises(ValidationError):
-        planning.delete_draft_session(session=published)
+        programmes.delete_draft_session(session=published)
     with pytest.raises(ValidationError):
-        planning.delete_draft_programme(programme=programme)
+        programmes.delete_draft_programme(programme=programme)
 
 
 def test_given_slots_and_a_session_cap_are_honoured(office, setup):

@@ -9,7 +9,7 @@ months (April to September), some of them without a venue (webinaires only).
 
 Run from the repository root:
 
-    .venv/bin/python bench/bench_planner.py
+    .venv/bin/python bench/bench_optimiser.py
 
 BENCH_PROVIDERS (default 2000), BENCH_THEMES (25), BENCH_SLOTS (40) change the size,
 BENCH_TIME_LIMIT (default 6) the CP-SAT time limit in seconds. The exit status is 1 when
@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from balise.workshops.planner import (  # noqa: E402
+from balise.workshops.optimiser import (  # noqa: E402
     PlanProvider,
     PlanSlot,
     PlanTheme,

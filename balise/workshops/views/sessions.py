@@ -1,10 +1,5 @@
 """Staff pages of sessions: list, create, edit, publish, cancel, registrations, targeted
-invitations, the attendance sheet; the animator's appointment slots; a provider's journey;
-measured progress.
-
-Thin views: access → form → service → response. Reading needs the "read" role, every
-change "edit"; every id goes through ``get_for_office`` (another office's id is a 404).
-"""
+invitations and the attendance sheet."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,29 +12,22 @@ from django.views.decorators.http import require_POST
 
 from balise.lib.access import OfficeAccess, get_for_office, office_access
 from balise.members.models import Provider
-
-from . import appointments, invitations, registrations, sessions
-from . import journey as journeys
-from . import progress as progresses
-from .models import (
-    Appointment,
-    AppointmentSlot,
-    AppointmentStatus,
-    Programme,
-    Registration,
-    RegistrationSource,
-    RegistrationStatus,
-    Session,
-    SessionStatus,
-)
-from .session_forms import (
-    AppointmentSlotForm,
+from balise.workshops import invitations, registrations, sessions
+from balise.workshops.forms.sessions import (
     CancelSessionForm,
     InviteSearchForm,
     SessionFilterForm,
     SessionForm,
     StaffRegistrationForm,
     WalkInForm,
+)
+from balise.workshops.models import (
+    Programme,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    Session,
+    SessionStatus,
 )
 
 PAGE_SIZE = 25
@@ -168,7 +156,7 @@ def session_cancel(request: HttpRequest, office_slug: str, session_id: int) -> H
     if session.status == SessionStatus.CANCELLED:
         messages.error(request, _("Cette séance est déjà annulée."))
         return _to_detail(access, session)
-    notified = registrations.cancel_session(
+    notified = sessions.cancel_session(
         session=session, reason=form.cleaned_data["reason"], user=request.user
     )
     messages.success(
@@ -360,119 +348,3 @@ def attendance_walk_in(request: HttpRequest, office_slug: str, session_id: int) 
         return redirect("workshops:session_attendance", access.office.slug, session.pk)
     context = _attendance_context(access, session, walk_in_form=form)
     return render(request, "workshops/session_attendance.html", context, status=400)
-
-
-# --- Appointment slots -------------------------------------------------------------------
-
-
-@login_required
-def appointment_slots(request: HttpRequest, office_slug: str) -> HttpResponse:
-    """Future slots with their booking, the form to add slots (POST), recent bookings."""
-    need = "edit" if request.method == "POST" else "read"
-    access = office_access(request, office_slug, need=need)
-    form = AppointmentSlotForm(request.POST or None, initial={"count": 1})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        created = sessions.create_appointment_slots(
-            office=access.office,
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            count=data["count"],
-            place=data["place"],
-            video_url=data["video_url"],
-            animator=request.user,
-        )
-        messages.success(
-            request,
-            ngettext("%(count)s créneau ajouté.", "%(count)s créneaux ajoutés.", len(created))
-            % {"count": len(created)},
-        )
-        return redirect("workshops:appointment_slots", access.office.slug)
-    page = Paginator(sessions.upcoming_slots(access.office), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {
-        "form": form,
-        "page_obj": page,
-        "slots": page.object_list,
-        "recent": sessions.recent_appointments(access.office),
-    }
-    return render(
-        request, "workshops/appointment_slots.html", context, status=400 if form.errors else 200
-    )
-
-
-@login_required
-@require_POST
-def appointment_slot_delete(
-    request: HttpRequest, office_slug: str, appointment_slot_id: int
-) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    slot = get_for_office(access, AppointmentSlot, pk=appointment_slot_id)
-    if sessions.delete_free_slot(slot=slot):
-        messages.success(request, _("Créneau supprimé."))
-    else:
-        messages.error(request, _("Ce créneau est réservé : annulez d'abord le rendez-vous."))
-    return redirect("workshops:appointment_slots", access.office.slug)
-
-
-@login_required
-@require_POST
-def appointment_attended(
-    request: HttpRequest, office_slug: str, appointment_id: int
-) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    appointment = get_for_office(
-        access, Appointment.objects.filter(status=AppointmentStatus.BOOKED), pk=appointment_id
-    )
-    sessions.set_appointment_attended(
-        appointment=appointment, attended=sessions.parse_attended(request.POST.get("attended"))
-    )
-    messages.success(request, _("Présence enregistrée."))
-    return redirect("workshops:appointment_slots", access.office.slug)
-
-
-@login_required
-@require_POST
-def appointment_cancel(request: HttpRequest, office_slug: str, appointment_id: int) -> HttpResponse:
-    access = office_access(request, office_slug, need="edit")
-    appointment = get_for_office(access, Appointment, pk=appointment_id)
-    appointments.cancel_appointment(appointment=appointment, by_staff=True, user=request.user)
-    messages.success(
-        request,
-        _("Rendez-vous de %(name)s annulé : le créneau est de nouveau libre.")
-        % {"name": appointment.name},
-    )
-    return redirect("workshops:appointment_slots", access.office.slug)
-
-
-# --- Journey and progress ----------------------------------------------------------------
-
-
-@login_required
-def journey(request: HttpRequest, office_slug: str, provider_id: int) -> HttpResponse:
-    access = office_access(request, office_slug)
-    provider = get_for_office(access, Provider.objects.select_related("office"), pk=provider_id)
-    return render(request, "workshops/journey.html", {"journey": journeys.build_journey(provider)})
-
-
-@login_required
-def progress(request: HttpRequest, office_slug: str) -> HttpResponse:
-    access = office_access(request, office_slug)
-    campaigns = list(progresses.campaigns_with_results(access.office).select_related("version"))
-    by_id = {str(campaign.pk): campaign for campaign in campaigns}
-    before = by_id.get(request.GET.get("avant", ""))
-    after = by_id.get(request.GET.get("apres", ""))
-    if before is None or after is None or before == after:
-        before, after = (campaigns[1], campaigns[0]) if len(campaigns) >= 2 else (None, None)
-    results = []
-    if before is not None and after is not None:
-        results = progresses.theme_progress(office=access.office, before=before, after=after)
-    context = {
-        "campaigns": campaigns,
-        "before": before,
-        "after": after,
-        "results": results,
-        "min_group": progresses.MIN_GROUP,
-    }
-    return render(request, "workshops/progress.html", context)

@@ -1,0 +1,59 @@
+"""The one way the workshops' e-mails leave: confirmations, promotions, cancellations,
+reminders, feedback requests and appointment notices all go through
+:func:`send_workshop_mail` (targeted invitations, sent in batches over one connection,
+build their own messages in :mod:`.invitations`).
+
+Callers send after the transaction that decided the e-mail has ended, so no SMTP exchange
+ever holds a lock. Every e-mail is rendered in ``settings.LANGUAGE_CODE`` (French), replies
+go to the office's address, and nobody is written to at an empty address or at one an
+erasure left behind (``privacy.erasure.ERASED_DOMAIN``).
+"""
+
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from balise.privacy.erasure import ERASED_DOMAIN
+
+logger = logging.getLogger(__name__)
+
+ICS_FILENAME = "atelier.ics"
+ICS_MIMETYPE = "text/calendar"
+
+
+def is_mailable(address: str) -> bool:
+    """An address to write to: not empty, and not the placeholder of an erased person."""
+    return bool(address) and not address.lower().endswith(ERASED_DOMAIN)
+
+
+def send_workshop_mail(
+    kind: str, *, to: str, office, context: dict, attachment: bytes | None = None
+) -> bool:
+    """Render ``emails/workshop_<kind>[_subject].txt`` in French and send it.
+
+    A failing address is logged and skipped (returns False): the registration is made all
+    the same and its page shows everything the e-mail would have said.
+    """
+    context = {"office": office, **context}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"emails/workshop_{kind}_subject.txt", context)
+        body = render_to_string(f"emails/workshop_{kind}.txt", context)
+    message = EmailMessage(
+        subject=" ".join(subject.split()),
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to],
+        reply_to=[office.email] if office.email else None,
+    )
+    if attachment is not None:
+        message.attach(ICS_FILENAME, attachment, ICS_MIMETYPE)
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning("Workshop e-mail %s to %s failed: %s", kind, to, error)
+        return False
+    return True
