@@ -936,7 +936,11 @@ def _write_rows(panel: _Panel, invitations: list[Invitation], responses: list[Re
     FiredRecommendation.objects.bulk_create(
         [
             FiredRecommendation(
-                response=response, code=rule.code, priority=rule.priority, themes=list(rule.themes)
+                response=response,
+                code=rule.code,
+                priority=rule.priority,
+                themes=list(rule.themes),
+                to_check=rule.code in response.result.to_check,
             )
             for response in done
             for rule in response.result.recommendations

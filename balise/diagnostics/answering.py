@@ -332,7 +332,11 @@ def write_scores(response: Response) -> ScoreResult:
     )
     FiredRecommendation.objects.bulk_create(
         FiredRecommendation(
-            response=response, code=rule.code, priority=rule.priority, themes=list(rule.themes)
+            response=response,
+            code=rule.code,
+            priority=rule.priority,
+            themes=list(rule.themes),
+            to_check=rule.code in result.to_check,
         )
         for rule in result.recommendations
     )

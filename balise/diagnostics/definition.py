@@ -257,6 +257,30 @@ class Recommendation(Strict):
         return self._test(answers, category, axis_scores)
 
 
+class ScoringRules(Strict):
+    """How a version turns answers into scores (see :mod:`.scoring`).
+
+    Every default is the rule of the first shipped versions, so a published version's
+    stored scores never change; a new version opts into the stricter rules in its document
+    (``scoring:`` at the top level).
+    """
+
+    # An axis is "non évalué" when fewer than this share of its applicable scored
+    # questions were answered (not "je ne sais pas", not skipped): one "oui" and four
+    # "je ne sais pas" say too little to score a whole axis.
+    min_answered_share: float = Field(default=0, ge=0, le=1)
+    # The overall score is "non évalué" when fewer than this share of the axes that apply
+    # to the provider have a score.
+    min_axes_share: float = Field(default=0, ge=0, le=1)
+    # A scored question closed by a weaker answer to an earlier scored question (the
+    # website questions, for "my site is being built") counts as zero, so a weaker answer
+    # can never raise a score by shrinking what is counted.
+    closed_questions_count: bool = False
+    # "Je ne sais pas" is a need: the advice that the worst answer would fire fires too,
+    # marked "à vérifier".
+    dont_know_fires_advice: bool = False
+
+
 def _duplicates(codes: list[str]) -> list[str]:
     """The codes that appear more than once, each named once."""
     seen: set[str] = set()
@@ -278,6 +302,7 @@ class Definition(Strict):
     levels: list[Level] = Field(min_length=2)
     sections: list[Section] = Field(min_length=1)
     recommendations: list[Recommendation] = []
+    scoring: ScoringRules = ScoringRules()
 
     @field_validator("levels")
     @classmethod
@@ -396,6 +421,44 @@ class Definition(Strict):
             (self.recommendations[index]._test, self.recommendations[index]) for index in order
         )
         return sections, rules
+
+    @cached_property
+    def best_answers(self) -> dict[str, Any]:
+        """For each scored question, the answer that earns the most: the option with the
+        most points, or every option with points for a multiple choice."""
+        answers: dict[str, Any] = {}
+        for question in self.questions:
+            if not question.scored or question.max_score <= 0:
+                continue
+            points = question.option_points
+            if question.type == "multiple":
+                answers[question.code] = [
+                    option.code
+                    for option in question.options
+                    if not option.exclusive and (points[option.code] or 0) > 0
+                ]
+            else:
+                answers[question.code] = max(
+                    (option.code for option in question.options if points[option.code] is not None),
+                    key=lambda code: points[code],
+                )
+        return answers
+
+    @cached_property
+    def worst_answers(self) -> dict[str, Any]:
+        """For each scored question, the answer that earns the least (what "je ne sais pas"
+        may hide): the option with the fewest points, as a list for a multiple choice."""
+        answers: dict[str, Any] = {}
+        for question in self.questions:
+            if not question.scored or question.max_score <= 0:
+                continue
+            points = question.option_points
+            worst = min(
+                (option.code for option in question.options if points[option.code] is not None),
+                key=lambda code: points[code],
+            )
+            answers[question.code] = [worst] if question.type == "multiple" else worst
+        return answers
 
     @cached_property
     def condition_questions(self) -> frozenset[str]:

@@ -320,6 +320,8 @@ class FiredRecommendation(models.Model):
     code = models.CharField(max_length=80)
     priority = models.PositiveSmallIntegerField()
     themes = models.JSONField(default=list, blank=True)
+    # Fired only because the respondent answered "je ne sais pas": advice "à vérifier".
+    to_check = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["priority", "id"]

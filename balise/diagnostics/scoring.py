@@ -22,6 +22,25 @@ The rules, as the report's "méthode" page explains them:
    the category and the axis scores) fire, ordered by priority (1 first), then in the
    order of the document.
 
+A version may opt into stricter rules (``scoring:`` in its document,
+:class:`~balise.diagnostics.definition.ScoringRules`; the defaults are the rules above, so
+the stored scores of earlier versions never change):
+
+6. ``min_answered_share``: an axis is "non évalué" (``None``) when fewer than this share of
+   its applicable scored questions were counted: one "oui" and four "je ne sais pas" do
+   not make an axis score of 100.
+7. ``min_axes_share``: the overall score is ``None`` when fewer than this share of the axes
+   that apply to the provider have a score; it always says on how many it rests
+   (``axes_scored`` of ``axes_assessed``).
+8. ``closed_questions_count``: a scored question that a better answer to an earlier scored
+   question would open, but the actual answer closes, counts as zero out of its points
+   (the website questions when the site is "being built"). Questions closed by the
+   category or by profile answers still do not count. So a weaker answer can never raise
+   a score by shrinking what is counted.
+9. ``dont_know_fires_advice``: "je ne sais pas" is a need. A rule that does not fire on
+   the answers but fires when each "je ne sais pas" is read as the worst answer fires too,
+   listed in ``to_check`` (the advice is worded "à vérifier").
+
 Properties (tested with hypothesis in ``tests/diagnostics/test_scoring.py``): every score
 is ``None`` or within [0, 100]; the result does not depend on the order of the questions
 within a section nor on the order of the keys of ``answers`` (sums are exact,
@@ -33,6 +52,8 @@ A better answer to a question that others depend on can open new questions, whic
 answered badly or left for later: "I have a website" opens the questions about that
 website, and the axis score then measures the website as well. Moving to or from a "sans
 objet" option changes the denominator, not the points, so it is not covered either.
+Under rule 8, monotony holds for those questions too, for a respondent who answers what
+the better answer opens (``tests/diagnostics/test_scoring_rules.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +63,7 @@ from dataclasses import dataclass, field
 from math import fsum
 from typing import Any
 
+from .conditions import DONT_KNOW
 from .definition import Definition, Level, Question, Recommendation, Section
 
 
@@ -59,6 +81,11 @@ class ScoreResult:
     overall: float | None
     level: Level | None
     recommendations: list[Recommendation] = field(default_factory=list)
+    axes_scored: int = 0  # axes with a score: the overall score rests on these
+    axes_assessed: int = 0  # axes with at least one applicable scored question
+    # Codes of the recommendations that fired only because of a "je ne sais pas": the
+    # advice is worded "à vérifier".
+    to_check: frozenset[str] = frozenset()
 
     def axis_scores(self) -> dict[str, float | None]:
         return {code: result.score for code, result in self.axes.items()}
@@ -146,6 +173,38 @@ def question_points(question: Question, value: Any) -> float | None:
     return None if points is None else max(0.0, min(points, question.max_score))
 
 
+def _opened_at_best(definition: Definition, answers: Mapping[str, Any], category: str) -> set[str]:
+    """Scored questions that would apply if every scored question were answered at its
+    best (the other answers, profile ones included, as given): what the provider's
+    situation could open. A question in this set that does not apply to the actual
+    answers was closed by a weaker answer."""
+    best = definition.best_answers
+    opened: set[str] = set()
+    effective: dict[str, Any] = {}
+    for _, section_test, items in definition._plan[0]:
+        if section_test is not None and not section_test(effective, category, None):
+            continue
+        for _, code, test, axis, *_ in items:
+            if test is not None and not test(effective, category, None):
+                continue
+            if axis is not None:
+                opened.add(code)
+            value = best.get(code, answers.get(code))
+            if value is not None:
+                effective[code] = value
+    return opened
+
+
+def _dont_know_as_worst(definition: Definition, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers with each "je ne sais pas" on a scored question replaced by its worst
+    answer: what the respondent may not be doing."""
+    worst = definition.worst_answers
+    return {
+        code: worst[code] if value == DONT_KNOW and code in worst else value
+        for code, value in answers.items()
+    }
+
+
 def score(definition: Definition, answers: Mapping[str, Any], *, category: str) -> ScoreResult:
     """Score one set of answers for a provider of ``category`` (see the module docstring).
 
@@ -153,17 +212,20 @@ def score(definition: Definition, answers: Mapping[str, Any], *, category: str) 
     same path as :func:`applicable_questions` and the same points as
     :func:`question_points`, inlined because a campaign or a study scores thousands.
     """
+    rules_of = definition.scoring
     sections, rules = definition._plan
     earned: dict[str, list[float]] = {axis.code: [] for axis in definition.axes}
     possible: dict[str, list[float]] = {axis.code: [] for axis in definition.axes}
     applicable: dict[str, int] = dict.fromkeys(earned, 0)
     effective: dict[str, Any] = {}
+    walked: set[str] = set()
     for _, section_test, items in sections:
         if section_test is not None and not section_test(effective, category, None):
             continue
         for _, code, test, axis, weight, best, table, multiple in items:
             if test is not None and not test(effective, category, None):
                 continue
+            walked.add(code)
             value = answers.get(code)
             if value is None:
                 if axis is not None:
@@ -190,17 +252,26 @@ def score(definition: Definition, answers: Mapping[str, Any], *, category: str) 
             earned[axis].append(weight * points)
             possible[axis].append(weight * best)
 
+    if rules_of.closed_questions_count:
+        for code in _opened_at_best(definition, answers, category) - walked:
+            question = definition.question(code)
+            applicable[question.axis] += 1
+            earned[question.axis].append(0.0)
+            possible[question.axis].append(question.weight * question.max_score)
+
     axes: dict[str, AxisResult] = {}
     weighted: list[tuple[float, float]] = []
+    assessed = 0  # axes with at least one applicable scored question
     for axis in definition.axes:
         total = fsum(possible[axis.code])
+        counted = len(possible[axis.code])
         value = round(100 * fsum(earned[axis.code]) / total, 1) if total else None
+        if counted < rules_of.min_answered_share * applicable[axis.code]:
+            value = None
         axes[axis.code] = AxisResult(
-            code=axis.code,
-            score=value,
-            counted=len(possible[axis.code]),
-            applicable=applicable[axis.code],
+            code=axis.code, score=value, counted=counted, applicable=applicable[axis.code]
         )
+        assessed += applicable[axis.code] > 0
         if value is not None:
             weighted.append((axis.weight, value))
     overall = (
@@ -209,14 +280,30 @@ def score(definition: Definition, answers: Mapping[str, Any], *, category: str) 
             / fsum(weight for weight, _ in weighted),
             1,
         )
-        if weighted
+        if weighted and len(weighted) >= rules_of.min_axes_share * assessed
         else None
     )
     level = definition.level_for(overall) if overall is not None else None
     axis_scores = {code: result.score for code, result in axes.items()}
+    fired = [rule for test, rule in rules if test(effective, category, axis_scores)]
+    to_check: frozenset[str] = frozenset()
+    if rules_of.dont_know_fires_advice and DONT_KNOW in answers.values():
+        pessimistic = effective_answers(
+            definition, _dont_know_as_worst(definition, answers), category=category
+        )
+        codes = {rule.code for rule in fired}
+        to_check = frozenset(
+            rule.code
+            for test, rule in rules
+            if rule.code not in codes and test(pessimistic, category, axis_scores)
+        )
+        fired = [rule for test, rule in rules if rule.code in codes or rule.code in to_check]
     return ScoreResult(
         axes=axes,
         overall=overall,
         level=level,
-        recommendations=[rule for test, rule in rules if test(effective, category, axis_scores)],
+        recommendations=fired,
+        axes_scored=len(weighted),
+        axes_assessed=assessed,
+        to_check=to_check,
     )
