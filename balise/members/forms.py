@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balise.lib.forms import https_by_default
 
+from .fields import BY_NAME, EDITED_FIELDS, Group, Kind, ProviderField
 from .models import SOCIAL_NETWORKS, MembershipStatus, Provider
 
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -21,44 +22,24 @@ class ProviderForm(forms.ModelForm):
     """Create or edit a provider. Commune by INSEE code; labels and tags as free text."""
 
     insee_code = forms.CharField(
-        label=_("Code INSEE de la commune"),
+        label=BY_NAME["insee_code"].label,
         required=False,
         max_length=5,
         help_text=_("5 caractères, ex. : 30189. Différent du code postal."),
     )
     labels_text = forms.CharField(
-        label=_("Labels"),
+        label=BY_NAME["labels"].label,
         required=False,
         help_text=_("Séparés par des virgules, ex. : Qualité Tourisme, Accueil Vélo"),
     )
     tags_text = forms.CharField(
-        label=_("Étiquettes"), required=False, help_text=_("Séparées par des virgules.")
+        label=BY_NAME["tags"].label, required=False, help_text=_("Séparées par des virgules.")
     )
 
     class Meta:
         model = Provider
         formfield_callback = https_by_default
-        fields = [
-            "name",
-            "legal_name",
-            "category",
-            "description",
-            "address",
-            "postal_code",
-            "city",
-            "latitude",
-            "longitude",
-            "contact_name",
-            "email",
-            "phone",
-            "website",
-            "classification",
-            "membership_status",
-            "membership_year",
-            "marketing_consent",
-            "marketing_consent_source",
-            "notes",
-        ]
+        fields = [f.name for f in EDITED_FIELDS if f.kind is Kind.COLUMN]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "notes": forms.Textarea(attrs={"rows": 4}),
@@ -68,10 +49,11 @@ class ProviderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for network, label in SOCIAL_NETWORKS.items():
-            self.fields[f"social_{network}"] = forms.URLField(
-                label=label, required=False, max_length=500, assume_scheme="https"
-            )
+        for field in EDITED_FIELDS:
+            if field.kind is Kind.SOCIAL:
+                self.fields[self.form_name(field)] = forms.URLField(
+                    label=field.label, required=False, max_length=500, assume_scheme="https"
+                )
         self.fields["website"].widget.attrs["inputmode"] = "url"
         if self.instance.pk:
             self.initial["insee_code"] = (
@@ -84,9 +66,22 @@ class ProviderForm(forms.ModelForm):
             for network, url in (self.instance.social_links or {}).items():
                 self.initial[f"social_{network}"] = url
 
+    @staticmethod
+    def form_name(field: ProviderField) -> str:
+        """Labels and tags are typed as text, social links one box per network."""
+        if field.kind is Kind.NAMES:
+            return f"{field.name}_text"
+        if field.kind is Kind.SOCIAL:
+            return f"social_{field.name}"
+        return field.name
+
     @property
-    def social_fields(self):
-        return [self[f"social_{network}"] for network in SOCIAL_NETWORKS]
+    def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """(legend, bound fields) for each group of the provider's fields, in order."""
+        groups: dict[Group, list[forms.BoundField]] = {}
+        for field in EDITED_FIELDS:
+            groups.setdefault(field.group, []).append(self[self.form_name(field)])
+        return [(group.label, groups[group]) for group in Group if group in groups]
 
     def clean_insee_code(self):
         code = self.cleaned_data["insee_code"].strip().upper()

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .fields import IMPORTED_COLUMNS
 from .importers import apidae, datatourisme, tourinsoft
 from .importers.base import ImportFileError, ProviderRecord, iter_entries
 from .importers.cleaning import cell_text, commune_display_name
@@ -80,26 +81,6 @@ ACTIONS = ("create", "update", "unchanged", "skip", "error")
 # Kept as the office typed them when the data comes from a SIT feed.
 HAND_KEPT_FIELDS = frozenset(
     {"notes", "tags", "membership_status", "membership_year", "marketing_consent"}
-)
-# Record fields that are plain Provider columns.
-_SCALAR_FIELDS = (
-    "name",
-    "legal_name",
-    "category",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "latitude",
-    "longitude",
-    "contact_name",
-    "email",
-    "phone",
-    "website",
-    "classification",
-    "membership_status",
-    "membership_year",
-    "marketing_consent",
 )
 _BATCH_SIZE = 500
 
@@ -301,9 +282,7 @@ def _record_values(record: ProviderRecord) -> dict[str, Any]:
 def _plan_create(row: PlannedRow, directory: Directory) -> None:
     values = _record_values(row.record)
     row.action = "create"
-    row.values = {
-        k: v for k, v in values.items() if k in _SCALAR_FIELDS or k in ("social_links", "notes")
-    }
+    row.values = {k: v for k, v in values.items() if k in IMPORTED_COLUMNS or k == "social_links"}
     row.commune_code = values.get("insee_code", "")
     row.add_labels = directory.canonical(values.get("labels", []), directory.label_names)
     row.add_tags = directory.canonical(values.get("tags", []), directory.tag_names)
@@ -343,7 +322,7 @@ def _plan_update(row: PlannedRow, provider: Provider, directory: Directory, how:
             if normalize_name(new) not in normalize_name(old):
                 row.values[name] = f"{old}\n{new}" if old else new
                 changes[name] = (old, row.values[name])
-        elif name in _SCALAR_FIELDS:
+        elif name in IMPORTED_COLUMNS:
             old = getattr(provider, name)
             if name == "category" and new == Category.OTHER and old != Category.OTHER:
                 continue  # "autre" from the file says less than what the office chose

@@ -278,7 +278,9 @@ def import_preview(request: HttpRequest, office_slug: str, batch_id: int) -> Htt
             return redirect("members:import_result", access.office.slug, batch.pk)
     shown = [row for row in plan.rows if row.action != "unchanged"][:500]
     return render(
-        request, "members/import_preview.html", {"batch": batch, "plan": plan, "rows": shown}
+        request,
+        "members/import_preview.html",
+        {"batch": batch, "plan": plan, "rows": shown, "field_labels": imports.FIELD_LABELS},
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from balise.audits.models import DeclaredObservedGap, SiteAudit
 from balise.diagnostics.models import Invitation, Response
+from balise.members.fields import PROVIDER_FIELDS, Kind
 from balise.members.models import Provider
 from balise.offices.models import Membership, Office
 from balise.workshops.models import Appointment, Registration, SessionInvitation
@@ -22,34 +23,6 @@ from . import consent
 from .models import ConsentRecord
 
 FORMAT_VERSION = 1
-
-PROVIDER_FIELDS = [
-    "id",
-    "name",
-    "legal_name",
-    "category",
-    "description",
-    "address",
-    "postal_code",
-    "city",
-    "latitude",
-    "longitude",
-    "contact_name",
-    "email",
-    "phone",
-    "website",
-    "social_links",
-    "classification",
-    "membership_status",
-    "membership_year",
-    "marketing_consent",
-    "marketing_consent_at",
-    "marketing_consent_source",
-    "notes",
-    "archived_at",
-    "created_at",
-    "updated_at",
-]
 
 
 def to_json(document: dict[str, Any]) -> str:
@@ -190,14 +163,19 @@ def provider_export(provider: Provider) -> dict[str, Any]:
     Side effect: may write missing consent records first (see consent.reconcile).
     """
     consent.reconcile(Provider.objects.filter(pk=provider.pk))
-    record = {field: getattr(provider, field) for field in PROVIDER_FIELDS}
+    record: dict[str, Any] = {"id": provider.pk}
+    for field in PROVIDER_FIELDS:
+        if field.kind is Kind.COLUMN:
+            record[field.name] = getattr(provider, field.name)
+        elif field.kind is Kind.NAMES:
+            record[field.name] = sorted(row.name for row in getattr(provider, field.name).all())
+    # Kept whole rather than per declared network: a link to any network is personal data.
+    record["social_links"] = provider.social_links
     record["commune"] = (
         {"insee_code": provider.commune.insee_code, "name": provider.commune.name}
         if provider.commune_id
         else None
     )
-    record["labels"] = sorted(label.name for label in provider.labels.all())
-    record["tags"] = sorted(tag.name for tag in provider.tags.all())
     audits = SiteAudit.objects.filter(provider=provider).order_by("fetched_at", "id")
     gaps = DeclaredObservedGap.objects.filter(provider=provider).order_by("id")
     return _header(provider.office, "provider") | {

@@ -12,7 +12,7 @@ from django.utils.html import escape
 
 from balise.members.models import ImportBatch, Provider
 
-from ..factories import MembershipFactory
+from ..factories import MembershipFactory, ProviderFactory
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MESSY_CSV = FIXTURES / "imports" / "adherents_haut_vallon.csv"
@@ -192,3 +192,20 @@ def test_new_providers_from_a_regional_feed_get_the_chosen_membership(client_for
     batch = ImportBatch.objects.get(office=office)
     client.post(url(office, "import_preview", batch_id=batch.pk), {"confirm": "1"})
     assert Provider.objects.get(office=office).membership_status == "non_adherent"
+
+
+@pytest.mark.django_db
+def test_the_preview_names_each_changed_field_as_the_form_does(
+    client_for, animator, office, tmp_path
+):
+    ProviderFactory(office=office, name="Hôtel du Pont", legal_name="", commune=None, city="Sauve")
+    changed = tmp_path / "raisons.csv"
+    changed.write_text("Nom;Raison sociale;Commune\nHôtel du Pont;SARL Pont;Sauve\n")
+    client = client_for(animator)
+    upload(client, office, changed, "csv")
+    batch = ImportBatch.objects.get(office=office)
+    batch.options = {"mapping": {"Nom": "name", "Raison sociale": "legal_name", "Commune": "city"}}
+    batch.save()
+    preview = client.get(url(office, "import_preview", batch_id=batch.pk)).content.decode()
+    assert "<li>Raison sociale : «  » → « SARL Pont »</li>" in preview
+    assert "legal_name" not in preview

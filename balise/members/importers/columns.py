@@ -10,48 +10,39 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 
-from balise.members.models import SOCIAL_NETWORKS, normalize_name
+from balise.members.fields import IMPORTED_FIELDS, Group, field_labels
+from balise.members.models import normalize_name
 
-# The fields a column can fill, in the order the mapping form lists them.
+# How a column should be written, shown after the field's label in the mapping form.
+_HINTS: dict[str, Any] = {
+    "category": gettext_lazy("hôtel, gîte, restaurant…"),
+    "labels": gettext_lazy("séparés par , ; /"),
+    "classification": gettext_lazy("étoiles, épis…"),
+    "membership_status": gettext_lazy("adhérent, ancien, prospect, oui/non"),
+    "marketing_consent": gettext_lazy("oui/non"),
+}
+
+# The fields a column can fill, in the order the mapping form lists them: the provider's
+# own, then the identifiers that match a row to a provider already in the directory.
 MAPPABLE_FIELDS: list[tuple[str, Any]] = [
-    ("name", gettext_lazy("Nom commercial")),
-    ("legal_name", gettext_lazy("Raison sociale")),
-    ("category", gettext_lazy("Catégorie (hôtel, gîte, restaurant…)")),
-    ("description", gettext_lazy("Description courte")),
-    ("address", gettext_lazy("Adresse")),
-    ("postal_code", gettext_lazy("Code postal")),
-    ("city", gettext_lazy("Commune (nom)")),
-    ("insee_code", gettext_lazy("Code INSEE de la commune")),
-    ("latitude", gettext_lazy("Latitude")),
-    ("longitude", gettext_lazy("Longitude")),
-    ("contact_name", gettext_lazy("Personne à contacter")),
-    ("email", gettext_lazy("E-mail")),
-    ("phone", gettext_lazy("Téléphone")),
-    ("website", gettext_lazy("Site web")),
-    *[(network, label) for network, label in SOCIAL_NETWORKS.items()],
-    ("labels", gettext_lazy("Labels (séparés par , ; /)")),
-    ("classification", gettext_lazy("Classement (étoiles, épis…)")),
-    ("membership_status", gettext_lazy("Adhésion (adhérent, ancien, prospect, oui/non)")),
-    ("membership_year", gettext_lazy("Année d'adhésion")),
-    ("marketing_consent", gettext_lazy("Consentement aux e-mails d'information (oui/non)")),
-    ("tags", gettext_lazy("Étiquettes")),
-    ("notes", gettext_lazy("Notes internes")),
+    *(
+        (field.name, format_lazy("{} ({})", field.label, _HINTS[field.name]))
+        if field.name in _HINTS
+        else (field.name, field.label)
+        for field in IMPORTED_FIELDS
+    ),
     ("external_id", gettext_lazy("Identifiant (SIT ou interne)")),
     ("balise_id", gettext_lazy("Identifiant Balise (fichier exporté de Balise)")),
 ]
 MAPPABLE_FIELD_NAMES = {name for name, _label in MAPPABLE_FIELDS}
-# How the preview names a field of PlannedRow.changes.
+# How the preview and the warnings name a field of a record or of PlannedRow.changes.
 FIELD_LABELS: dict[str, Any] = {
     **dict(MAPPABLE_FIELDS),
-    "category": gettext_lazy("Catégorie"),
-    "labels": gettext_lazy("Labels"),
-    "classification": gettext_lazy("Classement"),
-    "membership_status": gettext_lazy("Adhésion"),
-    "marketing_consent": gettext_lazy("Consentement aux e-mails d'information"),
-    "insee_code": gettext_lazy("Commune (code INSEE)"),
-    "social_links": gettext_lazy("Réseaux sociaux"),
+    **field_labels(),
+    "social_links": Group.SOCIAL.label,
     "source_id": gettext_lazy("Identifiant SIT"),
 }
 
