@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,14 +206,7 @@ def _sessions(office: Office) -> QuerySet[Session]:
     return (
         Session.objects.filter(office=office)
         .select_related("theme__prerequisite", "venue")
-        .annotate(
-            confirmed=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-            ),
-            waiting=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)
-            ),
-        )
+        .with_counts()
         .order_by("starts_at", "pk")
     )
 
@@ -234,7 +227,7 @@ def _session_data(session: Session, labels: dict) -> dict:
         "capacity": session.capacity,
         "confirmed": session.confirmed,
         "waiting": session.waiting,
-        "places_left": max(session.capacity - session.confirmed, 0),
+        "places_left": session.places_left,
         "status": session.status,
         "status_label": statuses.get(session.status, session.status),
     }

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -364,7 +364,8 @@ def version_list(request: HttpRequest, office_slug: str) -> HttpResponse:
     services.ensure_default_version()
     versions = (
         services.visible_versions(access.office)
-        .annotate(campaign_count=Count("campaigns"))
+        # A shared version serves every office: count this office's campaigns only.
+        .annotate(campaign_count=Count("campaigns", filter=Q(campaigns__office=access.office)))
         .order_by("questionnaire__office", "questionnaire__title", "-number")
     )
     shared = [v for v in versions if v.questionnaire.office_id is None]

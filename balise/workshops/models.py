@@ -9,8 +9,11 @@ session; the models only carry the data and small rules.
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, OuterRef, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 
+from balise.lib.queries import count_of
 from balise.lib.tokens import key_from_token, new_key, sign_key
 from balise.members.models import Provider
 from balise.offices.models import Office
@@ -166,6 +169,26 @@ class SessionStatus(models.TextChoices):
 class SessionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=SessionStatus.PUBLISHED)
+
+    def with_counts(self):
+        """Each session with ``confirmed`` and ``waiting`` (registrations), ``invitee_count``
+        (targeted invitations) and ``places_left`` (never below 0), in the same query.
+
+        Each count is its own subquery: counting two related tables through joins on one
+        queryset would multiply one count by the other."""
+        registrations = Registration.objects.filter(session=OuterRef("pk"))
+        return self.annotate(
+            confirmed=count_of(
+                registrations.filter(status=RegistrationStatus.CONFIRMED), per="session"
+            ),
+            waiting=count_of(
+                registrations.filter(status=RegistrationStatus.WAITING), per="session"
+            ),
+            invitee_count=count_of(
+                SessionInvitation.objects.filter(session=OuterRef("pk")), per="session"
+            ),
+            places_left=Greatest(F("capacity") - F("confirmed"), Value(0)),
+        )
 
 
 class Session(models.Model):

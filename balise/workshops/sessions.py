@@ -40,23 +40,13 @@ PAST = "passees"
 def sessions_for_list(
     office: Office, *, period: str = UPCOMING, theme: Theme | None = None, status: str = ""
 ) -> QuerySet[Session]:
-    """The office's sessions with ``confirmed`` and ``waiting`` counts, in one query.
+    """The office's sessions with their counts (:meth:`SessionQuerySet.with_counts`), in one
+    query.
 
     ``period`` is :data:`UPCOMING` (not ended yet, soonest first) or :data:`PAST` (latest
     first); ``theme`` and ``status`` filter further."""
     now = timezone.now()
-    qs = (
-        Session.objects.filter(office=office)
-        .select_related("theme", "venue")
-        .annotate(
-            confirmed=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-            ),
-            waiting=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)
-            ),
-        )
-    )
+    qs = Session.objects.filter(office=office).select_related("theme", "venue").with_counts()
     if period == PAST:
         qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")
     else:

@@ -336,6 +336,15 @@ class TestVersions:
             client_for(outsider).get(url(office, "version_detail", version.pk)).status_code == 404
         )
 
+    def test_a_shared_version_counts_the_office_own_campaigns_only(
+        self, client_for, reader, office, other_office, version
+    ):
+        CampaignFactory.create_batch(2, office=office, version=version)
+        CampaignFactory.create_batch(3, office=other_office, version=version)
+        response = client_for(reader).get(url(office, "version_list"))
+        shown = {v.pk: v.campaign_count for v in response.context["shared"]}
+        assert shown[version.pk] == Campaign.objects.filter(office=office, version=version).count()
+
     def test_another_offices_version_is_404(self, client_for, animator, office, other_office):
         theirs = VersionFactory(questionnaire=QuestionnaireFactory(office=other_office))
         client = client_for(animator)

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q
+from django.db.models import Count, Q
 from django.db.models.deletion import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,21 +25,12 @@ from balise.workshops.models import (
     CandidateSlot,
     Programme,
     ProgrammeStatus,
-    RegistrationStatus,
     Session,
     SessionStatus,
 )
 
 PAGE_SIZE = 50
 UPCOMING_SIZE = 10
-
-
-def _with_places(sessions):
-    confirmed = Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED))
-    return sessions.annotate(
-        confirmed=confirmed,
-        places_left=ExpressionWrapper(F("capacity") - confirmed, output_field=IntegerField()),
-    )
 
 
 def _programmes(office):
@@ -54,10 +45,11 @@ def _programmes(office):
 @login_required
 def home(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug)
-    upcoming = _with_places(
+    upcoming = (
         Session.objects.published()
         .filter(office=access.office, starts_at__gte=timezone.now())
         .select_related("theme", "venue")
+        .with_counts()
         .order_by("starts_at", "pk")
     )[:UPCOMING_SIZE]
     context = {
@@ -194,12 +186,11 @@ def programme_detail(request: HttpRequest, office_slug: str, programme_id: int) 
     programme = get_for_office(
         access, Programme.objects.select_related("campaign", "created_by"), pk=programme_id
     )
-    sessions = _with_places(
+    sessions = list(
         programme.sessions.select_related("theme", "venue")
-        .annotate(invitee_count=Count("invitations", distinct=True))
+        .with_counts()
         .order_by("starts_at", "pk")
     )
-    sessions = list(sessions)
     context = {
         "programme": programme,
         "sessions": sessions,

@@ -15,7 +15,6 @@ before (anyone can type anyone's address): that link goes to the address by e-ma
 """
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -74,19 +73,11 @@ def _ics(data: bytes, filename: str, *, attachment: bool = True) -> HttpResponse
     return response
 
 
-def _with_places(queryset):
-    return queryset.annotate(
-        confirmed_count=Count(
-            "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-        )
-    )
-
-
 def _places_left(session: Session) -> int:
-    count = getattr(session, "confirmed_count", None)
-    if count is None:
-        count = registrations.confirmed_count(session)
-    return max(session.capacity - count, 0)
+    """From :meth:`SessionQuerySet.with_counts` when the session was read with it."""
+    if hasattr(session, "places_left"):
+        return session.places_left
+    return registrations.places_left(session)
 
 
 # --- The programme and a session ------------------------------------------------------
@@ -95,14 +86,12 @@ def _places_left(session: Session) -> int:
 def programme(request: HttpRequest, office_slug: str) -> HttpResponse:
     office = _office(office_slug)
     sessions = list(
-        _with_places(
-            Session.objects.published()
-            .filter(office=office, starts_at__gt=timezone.now())
-            .select_related("theme", "venue")
-        ).order_by("starts_at", "pk")
+        Session.objects.published()
+        .filter(office=office, starts_at__gt=timezone.now())
+        .select_related("theme", "venue")
+        .with_counts()
+        .order_by("starts_at", "pk")
     )
-    for item in sessions:
-        item.places_left = _places_left(item)
     context = {
         "office": office,
         "sessions": sessions,
@@ -153,11 +142,11 @@ def _register_from_form(
 def session(request: HttpRequest, office_slug: str, session_id: int) -> HttpResponse:
     office = _office(office_slug)
     item = get_object_or_404(
-        _with_places(
-            Session.objects.filter(
-                office=office, status__in=[SessionStatus.PUBLISHED, SessionStatus.CANCELLED]
-            ).select_related("theme", "venue", "office")
-        ),
+        Session.objects.filter(
+            office=office, status__in=[SessionStatus.PUBLISHED, SessionStatus.CANCELLED]
+        )
+        .select_related("theme", "venue", "office")
+        .with_counts(),
         pk=session_id,
     )
     is_open = item.status == SessionStatus.PUBLISHED and item.starts_at > timezone.now()
