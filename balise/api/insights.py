@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from balise.diagnostics.models import Campaign
+from balise.insights.comparison import compared_campaign
 from balise.insights.filters import SIZE_CHOICES, StudyFilterForm
 from balise.insights.study import build_study
 from balise.insights.tables import MIN_GROUP
@@ -135,11 +136,7 @@ def get_study(
         )
     compare = None
     if query is not None and query.compare is not None:
-        compare = (
-            Campaign.objects.filter(office=access.office, pk=query.compare)
-            .exclude(pk=campaign.pk)
-            .first()
-        )
+        compare = compared_campaign(campaign, pk=query.compare)
         if compare is None:
             raise ApiValidationError({"compare": [_("Campagne inconnue dans cet office.")]})
     study = build_study(campaign, filters=form.filters(), compare=compare)

@@ -11,12 +11,27 @@ filters, panel); each function puts it as a condition on the rows it counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 
 from balise.audits.checks.base import Verdict
 from balise.audits.models import CheckOutcome, SiteAudit
@@ -108,22 +123,39 @@ class Sample:
 # --- Participation ----------------------------------------------------------------------
 
 
-def participation(campaign: Campaign, filters: StudyFilters) -> list[dict]:
-    """Invited and completed providers by (category, commune), in one query.
+def participation(campaigns: Sequence[Campaign], filters: StudyFilters, *keys: str) -> list[dict]:
+    """Invited and completed providers by campaign and by ``keys`` (provider fields such
+    as "category", "commune_id"), in one query.
 
-    A provider counts as invited when it has a usable invitation or a response (a
-    diagnostic filled in with the animator needs no invitation). With a size filter, only
-    respondents are known to have that size: the invited count is then respondents.
-    Rows: {"category", "commune_id", "commune__name", "invited", "completed"}.
+    ``campaigns`` holds at most one campaign per office (the study's campaign, or the
+    campaign compared for each office of a network): a provider is then counted in its
+    office's campaign. A provider counts as invited when it has a usable invitation or a
+    response (a diagnostic filled in with the animator needs no invitation). With a size
+    filter, only respondents are known to have that size: the invited count is then
+    respondents. Rows: {"campaign", <keys>..., "invited", "completed"}.
     """
+    by_office = {campaign.office_id: campaign.pk for campaign in campaigns}
+    if len(by_office) != len(campaigns):
+        raise ValueError("one campaign per office")
+    if len(campaigns) == 1:
+        # The campaign as a constant: the database probes the invitations of one campaign.
+        campaign_id: Any = Value(campaigns[0].pk)
+        reference: Any = campaigns[0].pk
+    else:
+        campaign_id = Case(
+            *[When(office_id=office, then=Value(pk)) for office, pk in by_office.items()],
+            output_field=IntegerField(),
+        )
+        reference = OuterRef("campaign")
     invitations = Invitation.objects.filter(
-        campaign=campaign, provider=OuterRef("pk"), revoked_at__isnull=True
+        campaign_id=reference, provider=OuterRef("pk"), revoked_at__isnull=True
     )
-    responses = Response.objects.filter(campaign=campaign, provider=OuterRef("pk"))
+    responses = Response.objects.filter(campaign_id=reference, provider=OuterRef("pk"))
     providers = (
-        Provider.objects.filter(office_id=campaign.office_id)
+        Provider.objects.filter(office_id__in=list(by_office))
         .filter(filters.provider_q(prefix=""))
         .annotate(
+            campaign=campaign_id,
             is_invited=Exists(invitations),
             has_response=Exists(responses),
             is_done=Exists(responses.filter(completed_at__isnull=False)),
@@ -134,21 +166,22 @@ def participation(campaign: Campaign, filters: StudyFilters) -> list[dict]:
         providers = providers.filter(
             Exists(
                 Answer.objects.filter(
-                    response__campaign=campaign,
+                    response__campaign_id=reference,
                     response__provider=OuterRef("pk"),
                     question=SIZE_QUESTION,
                     option=filters.size,
                 )
             )
         )
-    return list(
+    rows = (
         providers.order_by()
-        .values("category", "commune_id", "commune__name")
+        .values("campaign", *keys)
         .annotate(
             invited=Count("pk", distinct=True),
             completed=Count("pk", distinct=True, filter=Q(is_done=True)),
         )
     )
+    return list(rows)
 
 
 # --- Maturity ---------------------------------------------------------------------------
@@ -191,21 +224,27 @@ def network_axes(campaign: Campaign, filters: StudyFilters) -> list[dict]:
 # --- Answers ----------------------------------------------------------------------------
 
 
-def option_counts(sample: Sample, questions: Iterable[str]) -> list[dict]:
-    """How many responses chose each option of ``questions``, by provider category (an
-    option is one row per response). Rows: {"question", "option", "category", "n"}."""
+def option_counts(
+    sample: Sample, questions: Iterable[str], by: str = "provider__category"
+) -> list[dict]:
+    """How many responses chose each option of ``questions``, by ``by`` (a field path from
+    the response: the provider's category, or "campaign"); an option is one row per
+    response. Rows: {"question", "option", "key", "n"}."""
     return list(
         Answer.objects.filter(sample.q("response__"), question__in=list(questions))
         .order_by()
-        .values("question", "option", category=F("response__provider__category"))
+        .values("question", "option", key=F(f"response__{by}"))
         .annotate(n=Count("pk"))
     )
 
 
-def question_bases(sample: Sample, questions: Iterable[str]) -> list[dict]:
-    """How many responses answered each of ``questions`` ("je ne sais pas" included), by
-    provider category, read from the responses' answers (one row per response, not per
-    chosen option). Rows: {"question", "category", "n"}."""
+def question_bases(
+    sample: Sample, questions: Iterable[str], by: str = "provider__category"
+) -> list[dict]:
+    """How many responses answered each of ``questions`` ("je ne sais pas" included, and a
+    multiple choice left with no option ticked), by ``by`` (as in :func:`option_counts`),
+    read from the responses' answers (one row per response, not per chosen option).
+    Rows: {"question", "key", "n"}."""
     codes = sorted(questions)
     if not codes:
         return []
@@ -213,9 +252,9 @@ def question_bases(sample: Sample, questions: Iterable[str]) -> list[dict]:
         f"q{index}": Count("pk", filter=Q(answers__has_key=code))
         for index, code in enumerate(codes)
     }
-    rows = sample.responses().order_by().values(category=F("provider__category")).annotate(**counts)
+    rows = sample.responses().order_by().values(key=F(by)).annotate(**counts)
     return [
-        {"question": code, "category": row["category"], "n": row[f"q{index}"]}
+        {"question": code, "key": row["key"], "n": row[f"q{index}"]}
         for row in rows
         for index, code in enumerate(codes)
     ]

@@ -35,6 +35,7 @@ from balise.lib.charts import round_half_up
 from balise.members.exports import _safe_cell as safe_cell
 from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup
 
+from .comparison import compared_campaign
 from .filters import StudyFilters
 from .tables import MIN_GROUP, Masked, Study, StudyTable
 
@@ -349,12 +350,6 @@ def study_options(campaign: Campaign, data) -> tuple[StudyFilters, Campaign | No
     from .filters import StudyFilterForm
 
     filters = StudyFilterForm(data, office=campaign.office).filters()
-    compare = None
     raw = str(data.get("compare") or "").strip()
-    if raw.isdigit() and len(raw) < 12:
-        compare = (
-            Campaign.objects.filter(office=campaign.office, pk=int(raw))
-            .exclude(pk=campaign.pk)
-            .first()
-        )
-    return filters, compare
+    pk = int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return filters, compared_campaign(campaign, pk=pk)

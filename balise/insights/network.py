@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balise.diagnostics.models import Answer, AxisScore, Campaign, Invitation, Response
+from balise.diagnostics.models import Campaign
 from balise.lib.charts import bars
 from balise.offices.models import Network
 
+from . import aggregates
 from .aggregates import Sample, analytic_reads
+from .data import read_counts
 from .definitions import INDICATORS
 from .figures import language, share
+from .filters import StudyFilters
 from .tables import MASKED, MIN_GROUP, Column, Study, StudyTable
 
 
@@ -71,62 +73,31 @@ def shared_core(campaigns: list[Campaign]) -> tuple[list[tuple[str, str]], list]
 
 @analytic_reads()
 def build_network_study(network: Network, *, year: int | None = None) -> Study:
-    """The offices of ``network`` side by side (six queries whatever the number of
-    offices). Tables: "network_participation", "network_axes", "network_indicators"."""
+    """The offices of ``network`` side by side (five queries whatever the number of
+    offices), counted as in each office's own study: the same participation, axis sums
+    and question bases (:mod:`.aggregates`). Tables: "network_participation",
+    "network_axes", "network_indicators"."""
     campaigns = compared_campaigns(network, year)
     axes, indicators = shared_core(campaigns)
-    ids = [campaign.pk for campaign in campaigns]
-
-    sample = Sample(campaigns=tuple(ids))
-    done = sample.responses()
-    overall = {
-        row["campaign"]: row
-        for row in done.order_by()
-        .values("campaign")
-        .annotate(n=Count("pk"), scored=Count("overall_score"), total=Sum("overall_score"))
-    }
-    usable = Invitation.objects.filter(revoked_at__isnull=True)
-    invited = defaultdict(int)
-    for row in (
-        usable.filter(campaign_id__in=ids).order_by().values("campaign").annotate(n=Count("pk"))
-    ):
-        invited[row["campaign"]] += row["n"]
-    # Responses without a usable invitation (filled in with the animator) count too.
-    for row in (
-        Response.objects.filter(campaign_id__in=ids)
-        .exclude(
-            Exists(usable.filter(campaign=OuterRef("campaign"), provider=OuterRef("provider")))
+    sample = Sample(campaigns=tuple(campaign.pk for campaign in campaigns))
+    invited: dict[int, int] = defaultdict(int)
+    if campaigns:
+        for row in aggregates.participation(campaigns, StudyFilters()):
+            invited[row["campaign"]] += row["invited"]
+    overall_rows, axis_rows = aggregates.by_campaign(sample) if campaigns else ([], [])
+    overall = {row["campaign"]: row for row in overall_rows}
+    axis_sums = {(row["response__campaign"], row["axis"]): row for row in axis_rows}
+    counts = (
+        read_counts(
+            sample,
+            campaigns[0].version.parsed,
+            [indicator.question for indicator in indicators],
+            by="campaign",
+            group=lambda campaign_id: campaign_id,
         )
-        .order_by()
-        .values("campaign")
-        .annotate(n=Count("pk"))
-    ):
-        invited[row["campaign"]] += row["n"]
-    axis_sums = {
-        (row["response__campaign"], row["axis"]): row
-        for row in AxisScore.objects.filter(
-            sample.q("response__"),
-            score__isnull=False,
-            axis__in=[code for code, _title in axes],
-        )
-        .order_by()
-        .values("response__campaign", "axis")
-        .annotate(n=Count("pk"), total=Sum("score"))
-    }
-    questions = [indicator.question for indicator in indicators]
-    answers = Answer.objects.filter(sample.q("response__"), question__in=questions).order_by()
-    options = {
-        (row["response__campaign"], row["question"], row["option"]): row["n"]
-        for row in answers.values("response__campaign", "question", "option").annotate(
-            n=Count("response_id", distinct=True)
-        )
-    }
-    bases = {
-        (row["response__campaign"], row["question"]): row["n"]
-        for row in answers.values("response__campaign", "question").annotate(
-            n=Count("response_id", distinct=True)
-        )
-    }
+        if indicators
+        else None
+    )
 
     participation_rows, axes_rows, indicator_rows = [], [], []
     masked = 0
@@ -158,17 +129,7 @@ def build_network_study(network: Network, *, year: int | None = None) -> Study:
         axes_rows.append(line)
         line = [label]
         for indicator in indicators:
-            base = bases.get((campaign.pk, indicator.question), 0)
-            if indicator.none:
-                yes = base - sum(
-                    options.get((campaign.pk, indicator.question, option), 0)
-                    for option in indicator.none
-                )
-            else:
-                yes = sum(
-                    options.get((campaign.pk, indicator.question, option), 0)
-                    for option in indicator.yes
-                )
+            yes, base = counts.indicator(indicator, campaign.pk)
             line.append(share(yes, base) if base >= MIN_GROUP else (MASKED if base else None))
         indicator_rows.append(line)
 

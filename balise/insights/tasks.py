@@ -6,18 +6,8 @@ from django_tasks import task
 
 from balise.diagnostics.models import Campaign
 
+from .comparison import previous_campaign
 from .study import build_study
-
-
-def previous_campaign(campaign: Campaign) -> Campaign | None:
-    """The office's campaign that started last before ``campaign``: the comparison the
-    director opens to see the progress made."""
-    return (
-        Campaign.objects.filter(office_id=campaign.office_id, starts_on__lt=campaign.starts_on)
-        .select_related("version")
-        .order_by("-starts_on", "-pk")
-        .first()
-    )
 
 
 @task()

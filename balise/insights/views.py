@@ -20,6 +20,7 @@ from balise.lib.access import OfficeAccess, get_for_office, network_access, offi
 from balise.lib.charts import format_value
 
 from . import network as network_study
+from .comparison import comparable, compared_campaign
 from .definitions import SECTIONS
 from .figures import PERCENT
 from .filters import StudyFilterForm
@@ -32,29 +33,26 @@ HEATMAPS = ("heatmap_category_group", "heatmap_commune")
 class CompareForm(forms.Form):
     """The earlier campaign to compare with: a campaign of the same office only."""
 
-    compare = forms.ModelChoiceField(
-        label=gettext_lazy("Comparer avec"),
-        required=False,
-        queryset=Campaign.objects.none(),
-        empty_label=gettext_lazy("Aucune comparaison"),
+    compare = forms.TypedChoiceField(
+        label=gettext_lazy("Comparer avec"), required=False, coerce=int, empty_value=None
     )
 
     def __init__(self, data=None, *, campaign: Campaign, campaigns: list[Campaign]):
         super().__init__(data)
-        field = self.fields["compare"]
-        field.queryset = Campaign.objects.filter(office_id=campaign.office_id).exclude(
-            pk=campaign.pk
-        )
-        # The choices from the campaigns already read: no extra query to render them.
-        field.choices = [("", field.empty_label)] + [
-            (other.pk, other.name) for other in campaigns if other.pk != campaign.pk
+        self.study_campaign = campaign
+        self.campaigns = campaigns
+        # The choices from the campaigns already read: no query to render or check them.
+        self.fields["compare"].choices = [("", gettext_lazy("Aucune comparaison"))] + [
+            (other.pk, other.name) for other in campaigns if comparable(campaign, other)
         ]
 
     def campaign(self) -> Campaign | None:
         """The valid campaign to compare with, or None (an invalid value is ignored)."""
         if not self.is_bound or not self.is_valid():
             return None
-        return self.cleaned_data["compare"]
+        return compared_campaign(
+            self.study_campaign, pk=self.cleaned_data["compare"], campaigns=self.campaigns
+        )
 
 
 # --- Display ----------------------------------------------------------------------------
@@ -144,8 +142,6 @@ def _dashboard(
     filter_form = StudyFilterForm(request.GET or None, office=access.office)
     compare_form = CompareForm(request.GET or None, campaign=campaign, campaigns=campaigns)
     compare = compare_form.campaign()
-    if compare is not None:
-        compare = next(c for c in campaigns if c.pk == compare.pk)
     study = build_study(campaign, filters=filter_form.filters(), compare=compare)
     context = {
         "office": access.office,

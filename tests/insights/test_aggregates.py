@@ -95,9 +95,23 @@ def test_participation_counts_invited_and_assisted_respondents(office):
         campaign=campaign, provider=ProviderFactory(office=office, commune=commune)
     )
     revoked.revoke()
-    rows = aggregates.participation(campaign, StudyFilters())
+    rows = aggregates.participation([campaign], StudyFilters())
     assert sum(row["invited"] for row in rows) == 7
     assert sum(row["completed"] for row in rows) == 6
+
+
+def test_participation_of_several_offices_counts_each_in_its_own_campaign(office, other_office):
+    ours, theirs = make_campaign(office), make_campaign(other_office)
+    respondents(ours, 5)
+    respondents(theirs, 2)
+    InvitationFactory(campaign=theirs, provider=ProviderFactory(office=other_office))
+    # Our providers invited to another campaign of ours do not count in this one.
+    respondents(make_campaign(office, year=2025), 3)
+    rows = aggregates.participation([ours, theirs], StudyFilters())
+    by_campaign = {row["campaign"]: (row["invited"], row["completed"]) for row in rows}
+    assert by_campaign == {ours.pk: (5, 5), theirs.pk: (3, 2)}
+    with pytest.raises(ValueError):
+        aggregates.participation([ours, make_campaign(office, year=2024)], StudyFilters())
 
 
 def test_axis_and_level_aggregates_match_the_rows(office):

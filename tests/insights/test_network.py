@@ -8,9 +8,11 @@ from django.urls import reverse
 
 from balise.diagnostics.models import QuestionnaireVersion
 from balise.insights.network import build_network_study
+from balise.insights.study import build_study
 from balise.insights.tables import MASKED
 from balise.offices.models import NetworkCoordinator
-from tests.factories import NetworkFactory, OfficeFactory, UserFactory
+from tests.diagnostics.factories import InvitationFactory
+from tests.factories import NetworkFactory, OfficeFactory, ProviderFactory, UserFactory
 
 from .test_aggregates import make_campaign, respondents
 
@@ -59,6 +61,22 @@ def test_offices_side_by_side_with_small_offices_masked(network, campaigns):
     assert indicators[ours]["site"] == pytest.approx(100.0)
     assert indicators[theirs]["site"] is None
     assert study.table("network_axes").masked_groups == 1
+
+
+def test_an_office_shows_on_the_network_page_the_figures_of_its_own_study(network, office):
+    campaign = make_campaign(office, name="Haut-Vallon 2026")
+    respondents(campaign, 3, answers={"social.reseaux": ["facebook"], "web.site_dedie": "oui"})
+    respondents(campaign, 1, answers={"social.reseaux": ["aucun"], "web.site_dedie": "nsp"})
+    # Stored without any option ticked (no answer row): still a respondent to the question.
+    respondents(campaign, 2, answers={"social.reseaux": [], "web.site_dedie": "non"})
+    InvitationFactory(campaign=campaign, provider=ProviderFactory(office=office))
+    own = build_study(campaign)
+    mine = build_network_study(network).table("network_participation").as_dicts()[0]
+    assert (mine["invited"], mine["completed"]) == (own.invited, own.completed) == (7, 6)
+    indicators = build_network_study(network).table("network_indicators").as_dicts()[0]
+    declared = {row["label"]: row["declared"] for row in own.table("indicators").as_dicts()}
+    assert indicators["site"] == pytest.approx(declared["Site internet à soi"])
+    assert indicators["social"] == pytest.approx(declared["Présence sur les réseaux sociaux"])
 
 
 def test_a_year_picks_that_years_campaigns(network, campaigns):
@@ -138,7 +156,7 @@ def test_network_page_queries_are_constant(
     client = client_for(coordinator)
     url = reverse("network:home", args=[network.slug])
     # On PostgreSQL: a savepoint with "SET LOCAL jit = off" (aggregates.analytic_reads).
-    queries = 11 + (3 if connection.vendor == "postgresql" else 0)
+    queries = 10 + (3 if connection.vendor == "postgresql" else 0)
     with django_assert_num_queries(queries):
         client.get(url)
     third = OfficeFactory(slug="troisieme", name="Troisième office", network=network)

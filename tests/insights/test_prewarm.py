@@ -13,30 +13,35 @@ from .test_aggregates import make_campaign, respondents
 pytestmark = pytest.mark.django_db
 
 
-def test_completing_a_diagnostic_warms_the_study(office, django_capture_on_commit_callbacks):
+def spy_on_builds(monkeypatch) -> list:
+    """The compared campaign's id (or None) of each study actually built."""
+    built = []
+    original = study_module.gather
+
+    def spy(campaign, filters, compare):
+        built.append(compare.pk if compare else None)
+        return original(campaign, filters, compare)
+
+    monkeypatch.setattr(study_module, "gather", spy)
+    return built
+
+
+def test_completing_a_diagnostic_warms_the_study(
+    office, django_capture_on_commit_callbacks, monkeypatch
+):
     campaign = make_campaign(office)
     responses = respondents(campaign, 6)
     cache.clear()
     with django_capture_on_commit_callbacks(execute=True):
         complete(response=responses[0])
 
-    built = []
-    original = study_module.Builder.build
-
-    def spy(self):
-        built.append(self.campaign.pk)
-        return original(self)
-
-    study_module.Builder.build = spy
-    try:
-        study = build_study(campaign)  # served from the cache: nothing rebuilt
-    finally:
-        study_module.Builder.build = original
+    built = spy_on_builds(monkeypatch)
+    study = build_study(campaign)  # served from the cache: nothing rebuilt
     assert built == []
     assert study.completed == 6
 
 
-def test_the_comparison_with_the_previous_campaign_is_warmed_too(office):
+def test_the_comparison_with_the_previous_campaign_is_warmed_too(office, monkeypatch):
     from balise.insights.tasks import refresh_study
 
     older = make_campaign(office, year=2024)
@@ -47,20 +52,10 @@ def test_the_comparison_with_the_previous_campaign_is_warmed_too(office):
     cache.clear()
     refresh_study.call(campaign.pk)
 
-    built = []
-    original = study_module.Builder.build
-
-    def spy(self):
-        built.append(self.compare.pk if self.compare else None)
-        return original(self)
-
-    study_module.Builder.build = spy
-    try:
-        compared = build_study(campaign, compare=previous)
-        build_study(campaign)
-        build_study(campaign, compare=older)  # not the previous one: built on demand
-    finally:
-        study_module.Builder.build = original
+    built = spy_on_builds(monkeypatch)
+    compared = build_study(campaign, compare=previous)
+    build_study(campaign)
+    build_study(campaign, compare=older)  # not the previous one: built on demand
     assert built == [older.pk]
     assert compared.compare_name == previous.name
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from balise.diagnostics.models import Campaign
 from balise.insights import exports
+from balise.insights.comparison import compared_campaign
 from balise.insights.filters import StudyFilters
 from balise.insights.pdf import render_study_pdf
 from balise.insights.study import build_study
@@ -87,14 +88,14 @@ class Command(BaseCommand):
     def _compare(self, campaign: Campaign, slug: str | None) -> Campaign | None:
         if not slug:
             return None
-        compare = Campaign.objects.filter(office=campaign.office, slug=slug).first()
+        if slug == campaign.slug:
+            raise CommandError(_("Une campagne ne se compare pas à elle-même."))
+        compare = compared_campaign(campaign, slug=slug)
         if compare is None:
             raise CommandError(
                 _("Campagne à comparer inconnue dans l'office « %(office)s » : « %(slug)s ».")
                 % {"office": campaign.office.slug, "slug": slug}
             )
-        if compare.pk == campaign.pk:
-            raise CommandError(_("Une campagne ne se compare pas à elle-même."))
         return compare
 
     def _filters(self, campaign: Campaign, group: str | None, insee: str | None) -> StudyFilters:
