@@ -11,10 +11,11 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.errors import AuthenticationError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.security.http import HttpAuthBase
 
 from balise.lib import ratelimit
+from balise.offices import twofactor
 
 from .models import TOKEN_PREFIX, ApiToken, hash_token
 
@@ -65,6 +66,9 @@ class TokenAuth(HttpAuthBase):
         )
         if token is None:
             raise _invalid()
+        if twofactor.must_enrol(token.user):
+            # The token may predate the office's rule: it waits for the second factor too.
+            raise HttpError(403, twofactor.tokens_need_second_factor())
         # Per token (so one integration cannot starve the others of the same office).
         limited = ratelimit.hit("api-token", token.token_hash, settings.BALISE_API_RATE)
         if limited is not None:

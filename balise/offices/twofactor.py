@@ -132,6 +132,18 @@ def must_enrol(user) -> bool:
     return not has_device(user)
 
 
+def tokens_need_second_factor() -> str:
+    """Why an API token is refused to a user who must enrol first (account page and API).
+
+    A token acts as its user without any second factor, so a user under a rule gets none,
+    and cannot use one issued earlier, until they have enrolled.
+    """
+    return _(
+        "Votre compte doit activer la double authentification avant de créer ou "
+        "d'utiliser un jeton d'API."
+    )
+
+
 def _hash_recovery(code: str) -> str:
     return hashlib.sha256(_normalise(code).encode()).hexdigest()
 

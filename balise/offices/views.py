@@ -263,9 +263,15 @@ def account(request: HttpRequest) -> HttpResponse:
     profile_form = ProfileForm(instance=request.user)
     token_form = TokenCreateForm()
     new_token = None
+    must_enrol = twofactor.must_enrol(request.user)
     if request.method == "POST":
         if "create_token" in request.POST:
             token_form = TokenCreateForm(request.POST)
+            if must_enrol:
+                # A token would open the whole API without the second factor the rule
+                # requires: the form is not shown, and a forged POST gets this answer.
+                messages.error(request, twofactor.tokens_need_second_factor())
+                return redirect("account")
             if token_form.is_valid():
                 _token, new_token = ApiToken.issue(
                     user=request.user, name=token_form.cleaned_data["name"]
@@ -286,6 +292,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "has_totp": twofactor.has_device(request.user),
         "recovery_left": twofactor.remaining_recovery_codes(request.user),
         "second_factor_required": twofactor.requirement_text(request.user),
+        "tokens_blocked": twofactor.tokens_need_second_factor() if must_enrol else "",
     }
     return render(request, "offices/account.html", context)
 
