@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from balise.lib.forms import plain_text
 from balise.members.models import Provider
 from balise.offices.models import User
 
@@ -151,8 +152,11 @@ def clean_answer(question: Question, values: Iterable[str]) -> tuple[Any, str | 
                 message = _("Ce nombre est trop grand.")
             return None, message % {"min": _number_text(low), "max": _number_text(high)}
         return (int(number) if number.is_integer() else number), None
-    # text: PostgreSQL cannot store NUL characters in JSON.
-    text = values[0].replace("\x00", "")
+    # text: echoed in the office's exports and e-mails, so without control characters
+    # (PostgreSQL cannot store NUL characters in JSON either).
+    text = plain_text(values[0], multiline=True)
+    if not text:
+        return None, None
     if len(text) > TEXT_MAX_LENGTH:
         return None, _("%(max)s caractères au plus (vous en avez écrit %(count)s).") % {
             "max": formats.number_format(TEXT_MAX_LENGTH, force_grouping=True),

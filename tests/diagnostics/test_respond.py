@@ -228,6 +228,16 @@ class TestAnswering:
         assert 'aria-describedby="q-profil-salaries-error"' in body
         assert stored() == {"profil.remarque": "Calme"}
 
+    def test_text_answers_lose_their_control_characters(self, client, invitation):
+        # Free text is echoed in the office's exports and mails: line breaks stay, the
+        # other control characters (NUL, escape sequences, bidi overrides) go.
+        self.post(
+            client, invitation, "profil", profil__remarque="Calme\r\nvue\x00 mer\x1b[2J\u202e"
+        )
+        assert stored() == {"profil.remarque": "Calme\nvue mer [2J"}
+        self.post(client, invitation, "profil", profil__remarque="\x07\x08")
+        assert stored() == {}
+
     def test_required_question(self, client, invitation):
         response = self.post(client, invitation, "web", web__site="")
         assert "Répondez à cette question." in response.content.decode()

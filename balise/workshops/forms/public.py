@@ -2,13 +2,15 @@
 
 Each form carries a honeypot field (``website``), hidden from people by CSS and absent
 from the accessibility tree; a bot that fills it gets an answer that looks like success
-and nothing is written.
+and nothing is written. What people type is echoed in e-mails (to them and to the
+office), so every text field is a :class:`~balise.lib.forms.PlainTextField`.
 """
 
 from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from balise.lib.forms import PlainTextField
 from balise.workshops.models import AppointmentSlot, Feedback, Theme
 
 
@@ -25,7 +27,7 @@ class HoneypotMixin(forms.Form):
 
 
 class RegistrationForm(HoneypotMixin, forms.Form):
-    name = forms.CharField(
+    name = PlainTextField(
         label=_("Votre nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
@@ -35,7 +37,7 @@ class RegistrationForm(HoneypotMixin, forms.Form):
         ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    business = forms.CharField(
+    business = PlainTextField(
         label=_("Votre établissement"),
         max_length=200,
         required=False,
@@ -69,10 +71,13 @@ class FeedbackForm(forms.ModelForm):
         widget=forms.RadioSelect,
     )
 
+    comment = PlainTextField(
+        label=_("Un commentaire, une suggestion pour la suite ?"), multiline=True, required=False
+    )
+
     class Meta:
         model = Feedback
         fields = ["rating", "useful", "comment"]
-        labels = {"comment": _("Un commentaire, une suggestion pour la suite ?")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,7 +112,7 @@ class AppointmentForm(HoneypotMixin, forms.Form):
             "invalid_choice": _("Ce créneau n'est plus libre : choisissez-en un autre.")
         },
     )
-    name = forms.CharField(
+    name = PlainTextField(
         label=_("Votre nom"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
@@ -119,8 +124,9 @@ class AppointmentForm(HoneypotMixin, forms.Form):
         required=False,
         empty_label=_("Autre sujet, ou je ne sais pas encore"),
     )
-    note = forms.CharField(
+    note = PlainTextField(
         label=_("Ce que vous souhaitez aborder"),
+        multiline=True,
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
