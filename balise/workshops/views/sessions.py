@@ -328,7 +328,7 @@ def attendance_mark(
         "counts": sessions.attendance_counts(session),
         "oob": True,
     }
-    return render(request, "workshops/session_attendance_row.html", context)
+    return render(request, "workshops/_session_attendance_row.html", context)
 
 
 @login_required
