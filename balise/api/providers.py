@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 
 from balise.lib.access import get_for_office
+from balise.members.communes import is_known_code
 from balise.members.filters import ProviderFilterForm
-from balise.members.models import Commune, Provider
+from balise.members.models import Provider
 from balise.members.services import save_provider
 from balise.offices.models import Office
 
@@ -88,7 +89,7 @@ def filter_providers(office: Office, filters: ProviderFilters) -> QuerySet[Provi
 
 
 def _commune_error(insee_code: str) -> str | None:
-    if Commune.objects.filter(insee_code=insee_code).exists():
+    if is_known_code(insee_code):
         return None
     return _("Commune inconnue : aucun code INSEE « %(code)s ».") % {"code": insee_code}
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balise.lib.forms import https_by_default
 
+from .communes import is_known_code
 from .fields import BY_NAME, EDITED_FIELDS, Group, Kind, ProviderField
 from .models import SOCIAL_NETWORKS, MembershipStatus, Provider
 
@@ -88,6 +89,10 @@ class ProviderForm(forms.ModelForm):
         if code and not INSEE_RE.match(code):
             raise forms.ValidationError(
                 _("Un code INSEE compte 5 caractères, ex. : 30189 ou 2A004.")
+            )
+        if code and not is_known_code(code):
+            raise forms.ValidationError(
+                _("Aucune commune n'a le code INSEE %(code)s."), params={"code": code}
             )
         return code
 

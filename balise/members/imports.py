@@ -29,10 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .communes import CommuneResolver, commune_key, new_commune
 from .fields import IMPORTED_COLUMNS
 from .importers import apidae, datatourisme, tourinsoft
 from .importers.base import ImportFileError, ProviderRecord, iter_entries
-from .importers.cleaning import cell_text, commune_display_name
+from .importers.cleaning import cell_text
 from .importers.columns import FIELD_LABELS, MAPPABLE_FIELD_NAMES, MAPPABLE_FIELDS, suggest_mapping
 from .importers.matching import Directory, chunks
 from .importers.spreadsheet import Table, read_csv, read_xlsx, records_from_table
@@ -269,7 +270,7 @@ def _creation_key(record: ProviderRecord) -> tuple[str, ...]:
     if fields.get("insee_code"):
         return (name_key, "insee", fields["insee_code"])
     if fields.get("city"):
-        return (name_key, "city", normalize_name(fields["city"]))
+        return (name_key, "city", commune_key(fields["city"]))
     return (name_key, "cp", fields.get("postal_code", ""))
 
 
@@ -354,6 +355,11 @@ def plan_import(
     ``new_status`` is the membership status of the providers the import creates when
     the file does not say (a regional feed lists members and non-members alike).
 
+    Communes: each record's INSEE code, commune name and postal code are resolved first
+    (``communes.CommuneResolver``: the office's communes, then the national reference);
+    the record then carries the INSEE code found, and a warning when the commune is
+    unknown, ambiguous or now part of another one. No commune is ever made up.
+
     Matching: first the (source, SIT id) through ProviderSourceId, then
     normalize_name(name) in the same commune (INSEE code; the city name when the file
     has no INSEE code; the postal code when it has neither). A provider already linked
@@ -374,11 +380,17 @@ def plan_import(
     Efficient: a handful of queries whatever the number of records. No side effects.
     """
     directory = Directory(office)
+    communes = CommuneResolver(
+        own=directory.communes(),
+        insee_codes={r.fields["insee_code"] for r in records if r.fields.get("insee_code")},
+    )
     rows: list[PlannedRow] = []
     seen_ids: dict[tuple[str, str], PlannedRow] = {}
     claimed: dict[int, PlannedRow] = {}
     new_keys: dict[tuple[str, ...], PlannedRow] = {}
     for record in records:
+        if not (record.errors or record.skip_reason):
+            communes.apply(record)
         row = PlannedRow(action="error", record=record, messages=list(record.warnings))
         rows.append(row)
         if record.errors:
@@ -455,22 +467,21 @@ def plan_import(
 
 
 def _ensure_communes(rows: list[PlannedRow]) -> dict[str, Commune]:
-    """Communes by INSEE code, created from the records' city and postal code if new."""
-    wanted: dict[str, tuple[str, str]] = {}
+    """Communes by INSEE code; those not stored yet are created from the national reference
+    (plan_import only keeps codes that Balise or the reference knows)."""
+    wanted: dict[str, str] = {}
     for row in rows:
-        code = row.commune_code
-        if code and code not in wanted:
-            fields = row.record.fields
-            name = commune_display_name(fields.get("city", "")) or code
-            wanted[code] = (name, (fields.get("postal_code", "") or "")[:5])
+        if row.commune_code:
+            wanted.setdefault(row.commune_code, row.record.fields.get("postal_code", ""))
     communes: dict[str, Commune] = {}
     codes = sorted(wanted)
     for chunk in chunks(codes):
         communes.update({c.insee_code: c for c in Commune.objects.filter(insee_code__in=chunk)})
     missing = [
-        Commune(insee_code=code, name=wanted[code][0][:150], postal_code=wanted[code][1])
+        commune
         for code in codes
         if code not in communes
+        and (commune := new_commune(code, postal_code=wanted[code])) is not None
     ]
     if missing:
         Commune.objects.bulk_create(missing, batch_size=_BATCH_SIZE, ignore_conflicts=True)
@@ -502,7 +513,7 @@ def apply_import(
 
     Side effects, in one transaction:
     - raises ImportRejected and writes nothing when the plan has errors;
-    - creates the missing Communes (by INSEE code; name and postal code from the record),
+    - creates the missing Communes (by INSEE code; official name from the national reference),
       Labels (by name) and this office's Tags;
     - creates the new Providers (bulk_create) and their ProviderSourceId rows;
     - updates the changed Providers (bulk_update, only the changed columns), links new

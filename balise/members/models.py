@@ -11,15 +11,19 @@ from django.utils.translation import gettext_lazy as _
 
 from balise.offices.models import Office
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+_COMBINING_MARKS = re.compile(r"[\u0300-\u036f]")
+_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+
 
 def normalize_name(value: str) -> str:
     """Lower-case, accent-free, punctuation-free form of a name, for matching re-imports.
 
-    "Hôtel   L'Étape" and "HOTEL L ETAPE" both give "hotel l etape".
+    "Hôtel   L'Étape" and "HOTEL L ETAPE" both give "hotel l etape"; "Cœur" gives "coeur".
     """
-    value = unicodedata.normalize("NFKD", value or "")
-    value = "".join(ch for ch in value if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", value).strip()
+    value = unicodedata.normalize("NFKD", (value or "").translate(_LIGATURES))
+    value = _COMBINING_MARKS.sub("", value).lower()
+    return _NOT_ALPHANUMERIC.sub(" ", value).strip()
 
 
 class Category(models.TextChoices):

@@ -5,20 +5,27 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from .communes import new_commune
 from .models import Commune, Label, Provider, Tag
 
 
-def resolve_commune(*, insee_code: str, name: str = "", postal_code: str = "") -> Commune | None:
-    """The commune for an INSEE code, created from ``name`` when it is not known yet.
+def resolve_commune(*, insee_code: str, postal_code: str = "") -> Commune | None:
+    """The commune for an INSEE code: the stored row, else one made from the national
+    reference (official name; ``postal_code`` when it is one of the commune's).
 
-    Side effect: may create a Commune row (reference data shared by all offices).
+    ``None`` for an empty code or one neither knows: forms and the API refuse such a code
+    first (``communes.is_known_code``). Side effect: may create a Commune row (reference
+    data shared by all offices).
     """
     insee_code = (insee_code or "").strip().upper()
-    if not insee_code:
+    found = Commune.objects.filter(insee_code=insee_code).first() if insee_code else None
+    if found or not insee_code:
+        return found
+    new = new_commune(insee_code, postal_code=postal_code.strip())
+    if new is None:
         return None
     commune, _created = Commune.objects.get_or_create(
-        insee_code=insee_code,
-        defaults={"name": name.strip() or insee_code, "postal_code": postal_code.strip()[:5]},
+        insee_code=insee_code, defaults={"name": new.name, "postal_code": new.postal_code}
     )
     return commune
 
@@ -66,12 +73,10 @@ def save_provider(
     """Save a provider edited by staff, with its commune, labels, tags and consent record.
 
     ``None`` leaves the commune, labels or tags as they are. Side effects: writes the
-    provider, may create a Commune, Labels and Tags.
+    provider, may create a Commune (from the national reference), Labels and Tags.
     """
     if insee_code is not None:
-        provider.commune = resolve_commune(
-            insee_code=insee_code, name=provider.city, postal_code=provider.postal_code
-        )
+        provider.commune = resolve_commune(insee_code=insee_code, postal_code=provider.postal_code)
         if provider.commune and not provider.city:
             provider.city = provider.commune.name
     record_consent_change(provider, previous=previous_consent, source=consent_source)

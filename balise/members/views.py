@@ -276,7 +276,8 @@ def import_preview(request: HttpRequest, office_slug: str, batch_id: int) -> Htt
         else:
             messages.success(request, _("Import terminé."))
             return redirect("members:import_result", access.office.slug, batch.pk)
-    shown = [row for row in plan.rows if row.action != "unchanged"][:500]
+    # An unchanged row with a warning (a commune not found...) is still worth reading.
+    shown = [row for row in plan.rows if row.action != "unchanged" or row.messages][:500]
     return render(
         request,
         "members/import_preview.html",

@@ -439,3 +439,12 @@ def test_an_invalid_phone_is_refused_in_french(api_client, animator, office, pro
     assert "téléphone invalide" in response.json()["errors"]["phone"][0]
     provider.refresh_from_db()
     assert provider.phone == "04 00 00 00 00"
+
+
+def test_a_commune_of_the_national_reference_needs_no_prior_row(api_client, animator, office):
+    body = {"name": "Gîte", "commune": "30010", "postal_code": "30140"}
+
+    response = send(api_client(animator), "post", providers_url(office), body)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["commune"] == {"insee_code": "30010", "name": "Anduze"}

@@ -20,7 +20,6 @@ from balise.members.importers.cleaning import (
     clean_social,
     clean_url,
     clean_year,
-    commune_display_name,
     parse_membership,
     parse_yes_no,
     social_network_of,
@@ -98,8 +97,6 @@ def test_places():
         clean_postal_code("Anduze")
     with pytest.raises(ValueError, match="code INSEE invalide"):
         clean_insee_code("300100")
-    assert commune_display_name("NOGENT-LE-ROTROU") == "Nogent-le-Rotrou"
-    assert commune_display_name("La Lucerne-d'Outremer") == "La Lucerne-d'Outremer"
 
 
 def test_coordinates_accept_decimal_commas():

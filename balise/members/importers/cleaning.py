@@ -230,51 +230,6 @@ def clean_social(network: str, value: Any) -> str:
 
 # -- Places ----------------------------------------------------------------------------
 
-_LOWER_WORDS = {
-    "le",
-    "la",
-    "les",
-    "de",
-    "du",
-    "des",
-    "sur",
-    "sous",
-    "en",
-    "et",
-    "aux",
-    "au",
-    "lès",
-    "lez",
-}
-
-
-def commune_display_name(name: str) -> str:
-    """ "NOGENT-LE-ROTROU" → "Nogent-le-Rotrou"; a name already in mixed case is kept."""
-    if not name or name != name.upper():
-        return name
-
-    def word(part: str, first: bool) -> str:
-        lower = part.lower()
-        if not first and lower in _LOWER_WORDS:
-            return lower
-        if "'" in lower:  # "D'AIGUES" → "d'Aigues"
-            head, _sep, tail = lower.partition("'")
-            return (
-                f"{head}'{tail.capitalize()}"
-                if not first
-                else f"{head.capitalize()}'{tail.capitalize()}"
-            )
-        return lower.capitalize()
-
-    out, first = [], True
-    for part in re.split(r"([\s-])", name):
-        if part and not re.fullmatch(r"[\s-]", part):
-            out.append(word(part, first))
-            first = False
-        else:
-            out.append(part)
-    return "".join(out)
-
 
 def clean_postal_code(value: Any) -> str:
     """Five digits; a 4-digit code gets back the leading 0 a spreadsheet dropped."""

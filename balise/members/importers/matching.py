@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from balise.members.models import Label, Provider, ProviderSourceId, Tag, normalize_name
+from balise.members.communes import commune_key
+from balise.members.models import Commune, Label, Provider, ProviderSourceId, Tag, normalize_name
 
 from .base import ProviderRecord
 
@@ -22,7 +23,7 @@ def _location_keys(name_key: str, insee: str, city: str, postal_code: str) -> li
     if insee:
         keys.append(("insee", name_key, insee))
     if city:
-        keys.append(("city", name_key, normalize_name(city)))
+        keys.append(("city", name_key, commune_key(city)))
     if postal_code:
         keys.append(("cp", name_key, postal_code))
     return keys
@@ -58,7 +59,7 @@ class Directory:
                 name_key, commune.insee_code if commune else "", provider.city, provider.postal_code
             )
             if commune:
-                keys.append(("city", name_key, normalize_name(commune.name)))
+                keys.append(("city", name_key, commune_key(commune.name)))
             for key in set(keys):
                 self.by_key[key].append(provider)
         self.labels: dict[int, list[str]] = defaultdict(list)
@@ -81,6 +82,12 @@ class Directory:
             normalize_name(n): n
             for n in Tag.objects.filter(office=office).values_list("name", flat=True)
         }
+
+    def communes(self) -> list[Commune]:
+        """The communes the office's providers point to (its territory, as far as known)."""
+        return list(
+            {p.commune_id: p.commune for p in self.providers.values() if p.commune_id}.values()
+        )
 
     @staticmethod
     def insee_of(provider: Provider) -> str:
@@ -128,7 +135,7 @@ class Directory:
         if not found and city:
             found = [
                 p
-                for p in self.by_key.get(("city", name_key, normalize_name(city)), [])
+                for p in self.by_key.get(("city", name_key, commune_key(city)), [])
                 if not (insee and p.commune_id and self.insee_of(p) != insee)
             ]
         if not found and postal_code and not insee and not city:

@@ -18,6 +18,7 @@ from balise.members.models import MembershipStatus
 from balise.offices.models import Office
 
 SHOWN_ERRORS = 20
+SHOWN_WARNINGS = 20
 
 
 class Command(BaseCommand):
@@ -111,6 +112,8 @@ class Command(BaseCommand):
                     self.stdout.write(row.record.located(message))
                 if row.record.skip_reason:
                     self.stdout.write(row.record.located(row.record.skip_reason))
+        elif options["verbosity"] == 1:
+            self._warnings(plan)
         if plan.has_errors:
             for message in plan.error_messages(limit=SHOWN_ERRORS):
                 self.stderr.write(message)
@@ -127,3 +130,16 @@ class Command(BaseCommand):
             return
         imports.apply_import(office=office, plan=plan)
         self.stdout.write(self.style.SUCCESS(_("Import terminé.")))
+
+    def _warnings(self, plan) -> None:
+        """The records' warnings (unknown or ambiguous commune, value left out...)."""
+        warnings = [
+            row.record.located(message) for row in plan.rows for message in row.record.warnings
+        ]
+        for message in warnings[:SHOWN_WARNINGS]:
+            self.stdout.write(self.style.WARNING(message))
+        if len(warnings) > SHOWN_WARNINGS:
+            self.stdout.write(
+                _("… et %(count)s autres avertissements (--verbosity 2 pour tout voir).")
+                % {"count": len(warnings) - SHOWN_WARNINGS}
+            )
