@@ -112,7 +112,7 @@ def test_past_programme_was_held_with_attendance_and_feedback(demo):
         assert local.month not in (7, 8)
         assert local.weekday() < 5
         assert session.status == SessionStatus.PUBLISHED
-        assert session.rationale  # why the builder proposed it
+        assert session.why  # why the builder proposed it
     invitations = SessionInvitation.objects.filter(session__programme=past)
     assert invitations.filter(sent_at__isnull=False).count() >= 0.6 * invitations.count()
     assert not invitations.filter(sent_at__gte=past.sessions.order_by("starts_at")[0].starts_at)

@@ -11,12 +11,15 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from balise.lib.queries import count_of
 from balise.lib.tokens import key_from_token, new_key, sign_key
 from balise.members.models import Provider
 from balise.offices.models import Office
+
+from .rationale import why_sentence
 
 
 class Level(models.TextChoices):
@@ -223,7 +226,10 @@ class Session(models.Model):
     status = models.CharField(
         _("état"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.DRAFT
     )
-    # Why the builder proposed it, shown to the animator ("18 besoins couverts : …").
+    # Why the builder proposed it: the optimiser's counts ("asked", "gap",
+    # "preferred_month"…), written as a sentence in the reader's language by ``why``.
+    reasons = models.JSONField(default=dict, blank=True)
+    # The French sentence stored by the builder before it kept the counts.
     rationale = models.TextField(_("pourquoi cette séance"), blank=True)
     needs_covered = models.PositiveIntegerField(default=0)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -248,7 +254,19 @@ class Session(models.Model):
 
     @property
     def is_online(self) -> bool:
-        return bool(self.video_url) and self.venue_id is None
+        """Held by video: a link and no room, or a webinar whose link is still to come."""
+        if self.venue_id is not None:
+            return False
+        return bool(self.video_url) or self.theme.format == Format.WEBINAR
+
+    @property
+    def why(self) -> str:
+        """Why the programme builder proposed this session, in the active language ("" for
+        a session the animator added)."""
+        if self.reasons:
+            month = timezone.localtime(self.starts_at).month
+            return why_sentence(self.reasons, month=month)
+        return self.rationale
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

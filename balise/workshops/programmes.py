@@ -16,9 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from balise.diagnostics.models import Campaign
 from balise.lib.tokens import new_key
@@ -132,46 +130,6 @@ def build_problem(
     )
 
 
-def rationale(reasons: dict[str, int], *, month: int) -> str:
-    """Why a session is there, in one French sentence, from the optimiser's counts:
-    « 12 prestataires l'ont demandé, 9 autres ont ce besoin d'après leur diagnostic ;
-    10 sont disponibles en novembre. »"""
-    asked, gap = reasons.get("asked", 0), reasons.get("gap", 0)
-    parts = []
-    if asked:
-        parts.append(
-            ngettext(
-                "%(count)s prestataire l'a demandé",
-                "%(count)s prestataires l'ont demandé",
-                asked,
-            )
-            % {"count": asked}
-        )
-    if gap:
-        if asked:
-            text = ngettext(
-                "%(count)s autre a ce besoin d'après son diagnostic",
-                "%(count)s autres ont ce besoin d'après leur diagnostic",
-                gap,
-            )
-        else:
-            text = ngettext(
-                "%(count)s prestataire a ce besoin d'après son diagnostic",
-                "%(count)s prestataires ont ce besoin d'après leur diagnostic",
-                gap,
-            )
-        parts.append(text % {"count": gap})
-    sentence = ", ".join(parts) if parts else _("Aucun prestataire invité")
-    available = reasons.get("preferred_month", 0)
-    if available:
-        sentence += " ; " + ngettext(
-            "%(count)s est disponible en %(month)s",
-            "%(count)s sont disponibles en %(month)s",
-            available,
-        ) % {"count": available, "month": str(MONTHS[month]).lower()}
-    return sentence + "."
-
-
 @transaction.atomic
 def save_proposal(
     *,
@@ -233,7 +191,7 @@ def save_proposal(
             venue=slot.venue,
             capacity=capacity,
             status=SessionStatus.DRAFT,
-            rationale=rationale(planned.reasons, month=starts_at.month),
+            reasons=dict(planned.reasons),
             needs_covered=len(planned.invitees),
         )
         invitations += [
@@ -274,7 +232,8 @@ def create_programme(
     Raises ValidationError (French) when the campaign is another office's or the period has
     no future candidate slot. Side effects: creates the catalogue's missing themes, one
     Programme (solver, summary: needs_total, needs_covered, weight, seconds, status), its
-    draft Sessions with their rationale, and unsent SessionInvitation rows for the invitees.
+    draft Sessions with the counts behind their "why" sentence, and unsent
+    SessionInvitation rows for the invitees.
     """
     if campaign.office_id != office.pk:
         raise ValidationError(_("Cette campagne n'appartient pas à l'office."))

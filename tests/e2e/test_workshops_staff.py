@@ -115,7 +115,7 @@ def test_other_staff_pages_are_accessible_on_a_phone(phone_page, session):
         (f"/o/haut-vallon/ateliers/seances/{session.pk}/inviter/", "Inviter des prestataires"),
         ("/o/haut-vallon/ateliers/seances/nouvelle/", "Nouvelle séance"),
         ("/o/haut-vallon/ateliers/rendez-vous/", "Rendez-vous individuels"),
-        (f"/o/haut-vallon/ateliers/prestataires/{provider.pk}/parcours/", "Parcours de"),
+        (f"/o/haut-vallon/ateliers/prestataires/{provider.pk}/parcours/", "Parcours :"),
         ("/o/haut-vallon/ateliers/progres/", "Progrès mesurés"),
     ]:
         page.goto(path)

@@ -114,7 +114,7 @@ def test_journey_page_for_a_reader(client_for, reader, office):
     response = client_for(reader).get(url(office, provider))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Parcours de Gîte des Hirondelles" in html
+    assert "Parcours : Gîte des Hirondelles" in html
     assert "Équiper votre accueil" in html
     assert reverse("audits:provider_audit", args=[office.slug, provider.pk]) in html
     assert "Séance 0" in html

@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from balise.members.models import Category
-from balise.workshops import catalogue, optimiser, programmes
+from balise.workshops import catalogue, optimiser, programmes, rationale
 from balise.workshops.models import (
     ProgrammeStatus,
     Session,
@@ -120,7 +120,7 @@ def test_create_programme_saves_a_draft_within_the_slots(office, setup, animator
         assert session.starts_at in slot_starts
         assert session.venue == setup["room"]
         assert session.capacity == min(session.theme.default_capacity, 8)
-        assert session.rationale.endswith(".")
+        assert session.why.endswith(".")
     invited = {
         (inv.session.starts_at.month, inv.provider_id)
         for inv in SessionInvitation.objects.select_related("session")
@@ -134,7 +134,9 @@ def test_create_programme_saves_a_draft_within_the_slots(office, setup, animator
     assert sum(s.needs_covered for s in sessions) == SessionInvitation.objects.count() == 3
 
 
-def test_create_programme_turns_the_reasons_into_a_french_sentence(office, setup, monkeypatch):
+def test_create_programme_keeps_the_reasons_and_says_them_in_the_reader_language(
+    office, setup, monkeypatch
+):
     camping_ids = [p.pk for p in setup["campings"]]
 
     def fixed(problem, *, solver, time_limit):
@@ -150,10 +152,14 @@ def test_create_programme_turns_the_reasons_into_a_french_sentence(office, setup
     monkeypatch.setattr(optimiser, "propose", fixed)
     programme = _create(office, setup)
     session = programme.sessions.get()
-    assert session.rationale == (
+    assert session.why == (
         "2 prestataires l'ont demandé, 1 autre a ce besoin d'après son diagnostic ; "
         "2 sont disponibles en novembre."
     )
+    with translation.override("en"):
+        english = session.why
+    assert english.startswith("2 providers requested it, 1 other has this need")
+    assert english.endswith("2 are available in November.")
     assert session.theme.code == "google_business"
     assert session.ends_at == setup["november"].ends_at  # 2 h 30 fits the 3-hour slot
     assert session.needs_covered == 3
@@ -164,7 +170,7 @@ def test_create_programme_turns_the_reasons_into_a_french_sentence(office, setup
 
 
 def test_rationale_without_askers_or_month(office):
-    assert programmes.rationale({"gap": 1}, month=3) == (
+    assert rationale.why_sentence({"gap": 1}, month=3) == (
         "1 prestataire a ce besoin d'après son diagnostic."
     )
 

@@ -11,6 +11,7 @@ from balise.workshops.models import (
     Appointment,
     AppointmentStatus,
     Feedback,
+    Format,
     Registration,
     RegistrationSource,
     RegistrationStatus,
@@ -84,6 +85,16 @@ def test_programme_dates_are_in_french(client, office):
     SessionFactory(office=office, starts_at=start, ends_at=start + datetime.timedelta(hours=2))
     page = client.get(reverse("ateliers:programme", args=[office.slug])).content.decode()
     assert f"3 mars {start.year}, 14:00" in page
+
+
+def test_a_webinar_waiting_for_its_link_is_online_not_somewhere_to_be_told(client, office):
+    webinar = ThemeFactory(office=office, format=Format.WEBINAR)
+    session = SessionFactory(office=office, theme=webinar, venue=None, video_url="")
+    programme = client.get(reverse("ateliers:programme", args=[office.slug])).content.decode()
+    one = client.get(session_url(session)).content.decode()
+    for page in (programme, one):
+        assert "En ligne" in page
+        assert "Lieu à préciser" not in page
 
 
 def test_unknown_office_is_404(client):

@@ -123,6 +123,11 @@ def test_home_shows_upcoming_published_sessions_with_places_left(client_for, off
         assert url(name, office) in html
 
 
+def test_home_links_to_the_public_programme(client_for, office, reader):
+    page = client_for(reader).get(url("home", office)).content.decode()
+    assert reverse("ateliers:programme", args=[office.slug]) in page
+
+
 @pytest.mark.parametrize("rows", [1, 3])
 def test_home_query_count(client_for, office, reader, django_assert_num_queries, rows):
     for _ in range(rows):
@@ -413,7 +418,8 @@ def test_programme_create_runs_the_builder(client_for, office, animator, campaig
     assert session.invitations.count() == 3 and session.status == SessionStatus.DRAFT
     page = client_for(animator).get(url("programme_detail", office, programme.pk)).content.decode()
     assert "couvre 3 besoins sur 6" in page
-    assert escape(session.rationale) in page
+    assert escape(session.why) in page
+    assert "Calculé par la méthode rapide" in page and "greedy" not in page
     assert (
         reverse("workshops:session_create", args=[office.slug]) + f"?programme={programme.pk}"
         in page

@@ -36,8 +36,8 @@ class ProgrammeForm(forms.Form):
     solver = forms.ChoiceField(
         label=gettext_lazy("Méthode de calcul"),
         choices=[
-            ("auto", gettext_lazy("La meilleure disponible (optimisation si installée)")),
-            ("greedy", gettext_lazy("Rapide (heuristique gloutonne)")),
+            ("auto", gettext_lazy("La meilleure possible (optimisation, si elle est installée)")),
+            ("greedy", gettext_lazy("Rapide (quelques secondes)")),
         ],
         initial="auto",
     )
