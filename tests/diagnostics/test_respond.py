@@ -71,6 +71,9 @@ class TestLink:
         assert response.status_code == 200
         assert "Office de tourisme du Haut-Vallon" in body
         assert "Hôtel du Pont" in body
+        # Names stand on their own: French would need an article the data does not hold
+        # ("propose à l'Hôtel…", "l'équipe de l'Office…").
+        assert "propose à Hôtel" not in body and "de Office" not in body
         assert "Qui voit vos réponses ?" in body
         assert "minutes" in body
         assert "<script" not in body  # the whole path works without JavaScript
