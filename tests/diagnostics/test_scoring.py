@@ -411,7 +411,8 @@ def assert_bounded(definition, result):
         assert (axis.score is None) == (axis.counted == 0) or axis.counted > 0
     if result.overall is None:
         assert result.level is None
-        assert all(axis.score is None for axis in result.axes.values())
+        scored = sum(axis.score is not None for axis in result.axes.values())
+        assert scored == 0 or scored < definition.scoring.min_axes_share * result.axes_assessed
     else:
         assert 0 <= result.overall <= 100
         assert result.level == definition.level_for(result.overall)
@@ -419,6 +420,17 @@ def assert_bounded(definition, result):
         assert min(scores) - 0.05 <= result.overall <= max(scores) + 0.05
     priorities = [rule.priority for rule in result.recommendations]
     assert priorities == sorted(priorities)
+
+
+def assert_dont_know_scores_like_no_answer(definition, dont_know, unanswered):
+    assert (dont_know.axes, dont_know.overall) == (unanswered.axes, unanswered.overall)
+    if definition.scoring.dont_know_fires_advice:
+        # "Je ne sais pas" may add advice to check, never take advice away.
+        codes = {rule.code for rule in dont_know.recommendations}
+        assert {rule.code for rule in unanswered.recommendations} <= codes
+        assert dont_know.to_check <= codes
+    else:
+        assert dont_know == unanswered
 
 
 def monotone_cases(definition):
@@ -560,8 +572,10 @@ class TestDefaultQuestionnaireProperties:
         answers = data.draw(default_answers())
         question = data.draw(st.sampled_from([q for q in definition.questions if q.dont_know]))
         unanswered = {k: v for k, v in answers.items() if k != question.code}
-        assert score(definition, {**answers, question.code: DONT_KNOW}, category=category) == (
-            score(definition, unanswered, category=category)
+        assert_dont_know_scores_like_no_answer(
+            definition,
+            score(definition, {**answers, question.code: DONT_KNOW}, category=category),
+            score(definition, unanswered, category=category),
         )
 
 
@@ -721,8 +735,10 @@ class TestGeneratedQuestionnaireProperties:
         answers = data.draw(answer_sets(definition))
         question = data.draw(st.sampled_from(allowing))
         unanswered = {k: v for k, v in answers.items() if k != question.code}
-        assert score(definition, {**answers, question.code: DONT_KNOW}, category=category) == (
-            score(definition, unanswered, category=category)
+        assert_dont_know_scores_like_no_answer(
+            definition,
+            score(definition, {**answers, question.code: DONT_KNOW}, category=category),
+            score(definition, unanswered, category=category),
         )
 
     @PROPERTY

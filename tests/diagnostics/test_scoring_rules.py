@@ -98,11 +98,12 @@ class TestAWeakerAnswerNeverRaisesAScore:
 
         # The first versions: "being built" leaves the website questions out and beats a
         # real site that is poor on every count.
-        lenient = load_definition(load_default())
-        assert website_axis(lenient, "en_cours") > website_axis(lenient, "oui") == 24.0
+        first_rules = {key: value for key, value in load_default().items() if key != "scoring"}
+        lenient = load_definition(first_rules)
+        assert website_axis(lenient, "en_cours") > website_axis(lenient, "oui")
         # Stricter: the website questions closed by "being built" count as zero.
-        definition = strict(load_default())
-        assert website_axis(definition, "en_cours") < website_axis(definition, "oui") == 24.0
+        definition = load_definition(load_default())
+        assert website_axis(definition, "en_cours") < website_axis(definition, "oui")
         assert website_axis(definition, "non") == 0.0
 
     def test_the_closed_questions_count_as_zero_out_of_their_points(self):

@@ -101,7 +101,7 @@ class TestVersions:
     def test_the_shipped_questionnaire_is_published_as_is(self):
         version = services.ensure_default_version()
         assert version.definition == json.loads(json.dumps(definition.load_default()))
-        assert 50 <= len(version.parsed.questions) <= 70
+        assert 50 <= len(version.parsed.questions) <= 75
 
     def test_copy_is_a_draft_of_the_office(self, office, animator, version):
         copy = services.copy_version(version=version, office=office, user=animator)
