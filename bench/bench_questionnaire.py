@@ -42,7 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from balise.diagnostics import services  # noqa: E402
+from balise.diagnostics import campaigns, versions  # noqa: E402
 from balise.diagnostics.forms import FIELD_PREFIX  # noqa: E402
 from balise.diagnostics.models import Response  # noqa: E402
 from balise.members.models import Category, Provider  # noqa: E402
@@ -71,17 +71,17 @@ def main() -> int:
             office=office, name="Hôtel du Bench", category=Category.HOTEL, email="h@bench.example"
         )
         today = timezone.localdate()
-        campaign = services.create_campaign(
+        campaign = campaigns.create_campaign(
             office=office,
             name="Bench",
-            version=services.ensure_default_version(),
+            version=versions.ensure_default_version(),
             starts_on=today - timedelta(days=1),
             ends_on=today + timedelta(days=30),
             target_filters={},
             message="",
             user=None,
         )
-        services.open_campaign(campaign=campaign)
+        campaigns.open_campaign(campaign=campaign)
         invitation = campaign.invitations.get(provider=provider)
         token = invitation.token
         definition = campaign.version.parsed

@@ -47,15 +47,12 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from balise.diagnostics import definition as definitions  # noqa: E402
+from balise.diagnostics.answering import complete  # noqa: E402
 from balise.diagnostics.conditions import evaluate  # noqa: E402
 from balise.diagnostics.models import Response  # noqa: E402
-from balise.diagnostics.reports import (  # noqa: E402
-    build_report,
-    render_report_html,
-    render_report_pdf,
-)
+from balise.diagnostics.report_delivery import render_report_html, render_report_pdf  # noqa: E402
+from balise.diagnostics.reports import build_report  # noqa: E402
 from balise.diagnostics.scoring import visible_sections  # noqa: E402
-from balise.diagnostics.services import complete  # noqa: E402
 from balise.lib.pdf import html_to_pdf  # noqa: E402
 from balise.members.models import Category, Provider  # noqa: E402
 from balise.offices.models import Office  # noqa: E402

@@ -90,7 +90,7 @@ from balise.diagnostics.models import (  # noqa: E402
     Invitation,
     Response,
 )
-from balise.diagnostics.services import ensure_default_version  # noqa: E402
+from balise.diagnostics.versions import ensure_default_version  # noqa: E402
 from balise.insights.definitions import INDICATORS, NEEDS, TELLING  # noqa: E402
 from balise.insights.study import build_study  # noqa: E402
 from balise.offices.models import Membership, Office, Role, User  # noqa: E402

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from balise.demo.builder import build_demo, reset_demo
 from balise.demo.diagnostics import CAMPAIGNS, Respondent, draw_answers
-from balise.diagnostics import reports, services
+from balise.diagnostics import answering, campaigns, reports, versions
 from balise.diagnostics.definition import load_default, load_definition
 from balise.diagnostics.models import (
     Answer,
@@ -107,7 +107,7 @@ def score_rows(response: Response) -> tuple:
 
 
 def test_three_campaigns_with_realistic_participation(demo):
-    version = services.ensure_default_version()
+    version = versions.ensure_default_version()
     animatrice = demo.users["animatrice@haut-vallon.demo"]
     today = timezone.localdate()
     for spec in CAMPAIGNS:
@@ -188,13 +188,13 @@ def test_completed_responses_have_rows_consistent_with_scoring(demo):
         assert response.level == result.level.number
         assert fired.get(response.pk, []) == [rule.code for rule in result.recommendations]
         # Only answers to questions on the respondent's path: nothing to prune.
-        assert response.answers == services.prune_answers(
+        assert response.answers == answering.prune_answers(
             definition, response.answers, category=category
         )
     # The rows written in bulk are the ones the service writes.
     for response in random.Random(4).sample(list(done), 12):
         before = score_rows(response)
-        services.write_scores(response)
+        answering.write_scores(response)
         assert score_rows(response) == before
 
 
@@ -281,7 +281,7 @@ def test_providers_who_answered_both_years_improved(demo):
 def test_same_seed_same_answers_and_reset_twice(demo):
     first = digest()
     shared = Questionnaire.objects.get(office=None)
-    version = services.ensure_default_version()
+    version = versions.ensure_default_version()
     models = (Campaign, Invitation, Response, Answer, AxisScore, FiredRecommendation)
     counts = [model.objects.count() for model in models]
     for _ in range(2):
@@ -290,18 +290,18 @@ def test_same_seed_same_answers_and_reset_twice(demo):
         assert [model.objects.count() for model in models] == counts  # replaced, not added
     # The shipped questionnaire is shared with real offices: a reset never deletes it.
     assert Questionnaire.objects.get(office=None) == shared
-    assert services.ensure_default_version() == version
+    assert versions.ensure_default_version() == version
 
 
 def test_reset_after_the_office_adapted_the_questionnaire(demo):
     # Campaign.version is RESTRICT: deleting an office deletes its campaigns and its own
     # questionnaire versions together, while a version still in use elsewhere is kept.
     office = demo.main_office
-    copy = services.copy_version(
-        version=services.ensure_default_version(), office=office, user=None
+    copy = versions.copy_version(
+        version=versions.ensure_default_version(), office=office, user=None
     )
-    services.publish_version(version=copy)
-    services.create_campaign(
+    versions.publish_version(version=copy)
+    campaigns.create_campaign(
         office=office,
         name="Diagnostic maison",
         version=copy,

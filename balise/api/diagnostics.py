@@ -7,7 +7,7 @@ reads like the other roles.
 - Questionnaire versions have no office key of their own: ids are looked up in
   ``visible_versions(office)`` (its own versions, the shared published ones), which plays
   the part of ``get_for_office``.
-- Campaign figures are the same as the campaign page's (``services.participation``), but
+- Campaign figures are the same as the campaign page's (``followup.participation``), but
   computed as correlated subqueries of the campaign query, so that a page of campaigns
   costs the same queries whatever its length.
 - Responses carry their scores from the rows written at completion (``AxisScore``,
@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema
 
 from balise.diagnostics.definition import Definition
+from balise.diagnostics.followup import ParticipationRow
 from balise.diagnostics.models import (
     Campaign,
     FiredRecommendation,
@@ -44,7 +45,7 @@ from balise.diagnostics.models import (
     VersionStatus,
 )
 from balise.diagnostics.reports import theme_label, theme_labels
-from balise.diagnostics.services import ParticipationRow, visible_versions
+from balise.diagnostics.versions import visible_versions
 from balise.lib.access import get_for_office
 from balise.members.models import Category, choice_labels
 from balise.offices.models import Office
@@ -173,7 +174,7 @@ def _count(queryset: QuerySet):
 
 
 def with_participation(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
-    """The figures of ``services.participation(campaign).overall`` on each campaign.
+    """The figures of ``followup.participation(campaign).overall`` on each campaign.
 
     The panel is every provider with a response, plus every provider whose link is not
     revoked: counted as responses, plus "lone" usable invitations without a response.

@@ -17,7 +17,7 @@ matured a little by 2026, so their reports show a change.
 :func:`draw_answers` is pure (a seeded ``random.Random`` in, answers out). :func:`build`
 creates the campaigns and their panels with the diagnostics services, then writes the
 invitations' history, the responses and their score rows in bulk: the rows
-:func:`balise.diagnostics.services.write_scores` would write, for a fraction of the
+:func:`balise.diagnostics.answering.write_scores` would write, for a fraction of the
 queries (tests/test_demo_diagnostics.py checks both agree). Invitation keys stay random
 (``secrets``), as in production: a demo link cannot be guessed from the seed.
 """
@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balise.diagnostics import services
+from balise.diagnostics import answering, campaigns, versions
 from balise.diagnostics.answering import answer_rows
 from balise.diagnostics.conditions import DONT_KNOW
 from balise.diagnostics.definition import Definition, Question
@@ -694,7 +694,7 @@ def draw_answers(
         if shown:  # a section none of whose questions apply is no page
             last, done = section.code, done + 1
     # What the respondent's pages keep (the walk above already does: a safety net).
-    return services.prune_answers(definition, answers, category=category), last
+    return answering.prune_answers(definition, answers, category=category), last
 
 
 # --- Writing the campaigns ------------------------------------------------------------
@@ -787,7 +787,7 @@ def _create_campaign(ctx: DemoContext, spec: CampaignSpec, version: Questionnair
     ends_on = spec.ends_on
     if spec.status == CampaignStatus.OPEN:
         ends_on = max(ends_on, timezone.localdate() + timedelta(days=7))
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         office=ctx.result.offices[spec.office_slug],
         name=spec.name,
         version=version,
@@ -798,9 +798,9 @@ def _create_campaign(ctx: DemoContext, spec: CampaignSpec, version: Questionnair
         user=ctx.result.users[animator.email],
     )
     if spec.status == CampaignStatus.OPEN:
-        services.open_campaign(campaign=campaign)
+        campaigns.open_campaign(campaign=campaign)
     else:
-        services.close_campaign(campaign=campaign)
+        campaigns.close_campaign(campaign=campaign)
     Campaign.objects.filter(pk=campaign.pk).update(created_at=_at(spec.starts_on, 8))
     return _Panel(
         spec=spec,
@@ -989,7 +989,7 @@ def write_campaign(
 
 def build(ctx: DemoContext) -> None:
     """Demo step: the diagnostic campaigns, their invitations and responses."""
-    version = services.ensure_default_version()
+    version = versions.ensure_default_version()
     states: dict[str, _OfficeState] = {}
     result = ctx.result
     for spec in CAMPAIGNS:

@@ -6,8 +6,6 @@ their answers and the same page posted twice changes nothing the second time. An
 questions that no longer apply (the provider said it has no website after all) are
 dropped at each save. Completing, or changing a completed response, writes the scores and
 the answer rows the territory study aggregates, in the same transaction.
-
-Import these through :mod:`.services`.
 """
 
 import math

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from balise.lib.access import get_for_office, office_access
 
-from . import reports
+from . import report_delivery, reports
 from .models import Campaign, Response
 
 logger = logging.getLogger(__name__)
@@ -50,9 +50,9 @@ def report_page(request: HttpRequest, office_slug: str, response_id: int) -> Htt
 def report_pdf(request: HttpRequest, office_slug: str, response_id: int) -> HttpResponse:
     access = office_access(request, office_slug)
     response = _completed_response(access, response_id)
-    pdf = reports.render_report_pdf(response)
+    pdf = report_delivery.render_report_pdf(response)
     http = HttpResponse(pdf, content_type="application/pdf")
-    http["Content-Disposition"] = f'inline; filename="{reports.report_filename(response)}"'
+    http["Content-Disposition"] = f'inline; filename="{report_delivery.report_filename(response)}"'
     return _private(http)
 
 
@@ -62,7 +62,7 @@ def campaign_reports_zip(request: HttpRequest, office_slug: str, campaign_id: in
     access = office_access(request, office_slug)
     campaign = get_for_office(access, Campaign, pk=campaign_id)
     http = StreamingHttpResponse(
-        reports.iter_campaign_zip(campaign), content_type="application/zip"
+        report_delivery.iter_campaign_zip(campaign), content_type="application/zip"
     )
     http["Content-Disposition"] = f'attachment; filename="rapports-{campaign.slug}.zip"'
     return _private(http)
@@ -74,7 +74,7 @@ def report_send(request: HttpRequest, office_slug: str, response_id: int) -> Htt
     access = office_access(request, office_slug, need="edit")
     response = _completed_response(access, response_id)
     try:
-        sent = reports.send_report(response=response, user=request.user)
+        sent = report_delivery.send_report(response=response, user=request.user)
     except (smtplib.SMTPException, OSError):
         logger.exception("report email to provider %s failed", response.provider_id)
         messages.error(

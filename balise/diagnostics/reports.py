@@ -8,44 +8,40 @@ web page and the PDF render with the same partial (``diagnostics/_report.html``)
 - 3 to 5 strengths (the best axes scoring at least 60, else the best ones) and 3 to 5
   priorities (the recommendations that fired, most urgent first, with their workshop
   themes; the weakest axes fill in when fewer than 3 fired);
-- the position against the territory (every completed response of the same campaign)
-  and against the provider's own category in that campaign, each shown only when at
-  least :data:`MIN_PEERS` other providers answered, so that nobody's answers can be
-  worked out from an average (the same rule masks an axis with too few scores);
-- the change since the provider's previous completed diagnostic with the same office.
+- the position against the territory and the provider's category, and the change since
+  their previous diagnostic (both from :mod:`.report_comparisons`).
 
-Averages come from the ``AxisScore`` and ``Response`` rows, aggregated in SQL: a report
-costs the same few queries whatever the size of the campaign.
+Rendering it as a PDF, zipping a campaign's reports and e-mailing one live in
+:mod:`.report_delivery`.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db.models import Avg, Count, Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from balise.audits.gaps import observations_for
 from balise.lib import charts
-from balise.lib.pdf import html_to_pdf
 from balise.members.models import Category, Provider
 from balise.offices.models import Office
 
 from .definition import Definition
 from .models import AxisScore, Campaign, FiredRecommendation, Response
+from .report_comparisons import (
+    MIN_PEERS,
+    AxisChange,
+    Change,
+    Comparison,
+    peer_comparisons,
+    previous_diagnostic,
+)
 from .scoring import score
 
-MIN_PEERS = 5  # other providers needed before an average is shown (re-identification)
 STRONG_SCORE = 60  # an axis at or above this is a strength
 MIN_ITEMS, MAX_ITEMS = 3, 5  # strengths and priorities shown
 
@@ -96,90 +92,6 @@ class Priority:
     advice: str
     themes: list[Theme]
     axis: str | None = None  # set when the priority is a weak axis, not a fired rule
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Averages of a group of respondents of the same campaign, or why they are hidden."""
-
-    scope: str  # "territory" or "category"
-    label: str  # after "avec": "le territoire", "la catégorie « Hôtel »"
-    title: str  # "Moyenne du territoire", "Moyenne de la catégorie « Hôtel »"
-    peers: int  # other providers with a completed diagnostic in the group
-    overall: float | None  # None when hidden
-    axes: dict[str, float | None]  # None for an axis with fewer than MIN_PEERS other scores
-    own: float | None = None  # the provider's overall score, to compare with
-
-    @property
-    def shown(self) -> bool:
-        return self.peers >= MIN_PEERS
-
-    @property
-    def difference(self) -> float | None:
-        if self.own is None or self.overall is None:
-            return None
-        return round(self.own - self.overall, 1)
-
-    @property
-    def gap(self) -> float | None:
-        difference = self.difference
-        return None if difference is None else abs(difference)
-
-    @property
-    def position(self) -> str:
-        """ "above", "below" or "level" (within 2.5 points: no real difference)."""
-        difference = self.difference
-        if difference is None or abs(difference) < 2.5:
-            return "level"
-        return "above" if difference > 0 else "below"
-
-    @property
-    def hidden_reason(self) -> str:
-        return _(
-            "La comparaison avec %(group)s n'est pas affichée : elle reposerait sur moins "
-            "de %(minimum)s autres prestataires, et chacun doit rester anonyme."
-        ) % {"group": self.label, "minimum": MIN_PEERS}
-
-
-@dataclass(frozen=True)
-class AxisChange:
-    code: str
-    title: str
-    before: float
-    after: float
-
-    @property
-    def delta(self) -> float:
-        return round(self.after - self.before, 1)
-
-
-@dataclass(frozen=True)
-class Change:
-    """What moved since the provider's previous completed diagnostic."""
-
-    campaign_name: str
-    completed_on: date
-    overall_before: float | None
-    overall_after: float | None
-    axes: list[AxisChange]
-
-    @property
-    def overall_delta(self) -> float | None:
-        if self.overall_before is None or self.overall_after is None:
-            return None
-        return round(self.overall_after - self.overall_before, 1)
-
-    @property
-    def biggest_gain(self) -> AxisChange | None:
-        """The axis that gained most (at least 5 points), if any."""
-        best = max(self.axes, key=lambda axis: axis.delta, default=None)
-        return best if best is not None and best.delta >= 5 else None
-
-    @property
-    def biggest_drop(self) -> AxisChange | None:
-        """The axis that lost most (at least 5 points), if any."""
-        worst = min(self.axes, key=lambda axis: axis.delta, default=None)
-        return worst if worst is not None and worst.delta <= -5 else None
 
 
 @dataclass
@@ -238,7 +150,7 @@ def theme_label(code: str, labels: dict[str, str] | None = None) -> str:
     return code.replace("_", " ").replace("-", " ").capitalize()
 
 
-def _loaded(response: Response) -> Response:
+def loaded(response: Response) -> Response:
     """The response with its provider, campaign, office and version, in one query at most."""
     cached = all(
         descriptor.is_cached(response)
@@ -275,87 +187,6 @@ def _own_scores(response: Response, definition: Definition) -> tuple[dict, float
         result.overall,
         [(rule.code, list(rule.themes)) for rule in result.recommendations],
     )
-
-
-def _comparisons(
-    response: Response, category_label: str, own: float | None
-) -> tuple[Comparison, Comparison]:
-    """Territory and category averages of the campaign, in two aggregate queries."""
-    completed = Q(response__campaign_id=response.campaign_id, response__completed_at__isnull=False)
-    others = ~Q(response_id=response.pk)
-    same_category = Q(response__provider__category=response.provider.category)
-    per_axis = (
-        AxisScore.objects.filter(completed, score__isnull=False)
-        .values("axis")
-        .annotate(
-            territory=Avg("score"),
-            territory_n=Count("id", filter=others),
-            category=Avg("score", filter=same_category),
-            category_n=Count("id", filter=others & same_category),
-        )
-        .order_by()
-    )
-    scored_others = ~Q(pk=response.pk) & Q(overall_score__isnull=False)
-    category = Q(provider__category=response.provider.category)
-    overall = Response.objects.filter(
-        campaign_id=response.campaign_id, completed_at__isnull=False
-    ).aggregate(
-        territory=Avg("overall_score"),
-        territory_n=Count("id", filter=scored_others),
-        category=Avg("overall_score", filter=category),
-        category_n=Count("id", filter=scored_others & category),
-    )
-    rows = list(per_axis)
-
-    def build(scope: str, label: str, title: str) -> Comparison:
-        peers = overall[f"{scope}_n"]
-        shown = peers >= MIN_PEERS
-        return Comparison(
-            scope=scope,
-            label=label,
-            title=title,
-            peers=peers,
-            overall=overall[scope] if shown else None,
-            axes={
-                row["axis"]: row[scope]
-                for row in rows
-                if shown and row[f"{scope}_n"] >= MIN_PEERS and row[scope] is not None
-            },
-            own=own,
-        )
-
-    return (
-        build("territory", _("le territoire"), _("Moyenne du territoire")),
-        build(
-            "category",
-            _("la catégorie « %(category)s »") % {"category": category_label},
-            _("Moyenne de la catégorie « %(category)s »") % {"category": category_label},
-        ),
-    )
-
-
-def _previous(response: Response) -> tuple[Response | None, dict[str, float]]:
-    """The provider's latest completed diagnostic in an earlier campaign of the office."""
-    previous = (
-        Response.objects.filter(
-            office_id=response.office_id,
-            provider_id=response.provider_id,
-            completed_at__isnull=False,
-            campaign__starts_on__lt=response.campaign.starts_on,
-        )
-        .exclude(pk=response.pk)
-        .select_related("campaign")
-        .order_by("-campaign__starts_on", "-completed_at")
-        .first()
-    )
-    if previous is None:
-        return None, {}
-    scores = dict(
-        AxisScore.objects.filter(response=previous, score__isnull=False).values_list(
-            "axis", "score"
-        )
-    )
-    return previous, scores
 
 
 def _levels(definition: Definition, language: str) -> list[LevelInfo]:
@@ -466,7 +297,7 @@ def build_report(response: Response, *, language: str | None = None) -> Report:
     """
     language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
     with translation.override(language):
-        return _build(_loaded(response), language)
+        return _build(loaded(response), language)
 
 
 def _build(response: Response, language: str) -> Report:
@@ -478,8 +309,8 @@ def _build(response: Response, language: str) -> Report:
         if provider.category in Category.values
         else provider.category
     )
-    territory, category = _comparisons(response, category_label, overall)
-    previous, previous_scores = _previous(response)
+    territory, category = peer_comparisons(response, category_label, overall)
+    previous, previous_scores = previous_diagnostic(response)
 
     axes = []
     for axis in definition.axes:
@@ -561,129 +392,3 @@ def _chart(axes: list[AxisLine], territory: Comparison, change: Change | None):
     }
     points = [(axis.title, axis.score) for axis in axes]
     return charts.radar(points, **kwargs) if len(points) >= 3 else charts.bars(points, **kwargs)
-
-
-# --- PDF -------------------------------------------------------------------------------
-
-
-def report_filename(response: Response) -> str:
-    name = slugify(response.provider.name)[:60] or "prestataire"
-    return f"diagnostic-{name}-{response.pk}.pdf"
-
-
-def render_report_html(report: Report) -> str:
-    with translation.override(report.language):
-        return render_to_string("diagnostics/report_pdf.html", {"report": report})
-
-
-def render_report_pdf(
-    response: Response, *, language: str | None = None, cache: dict | None = None
-) -> bytes:
-    """The report as an A4 PDF. ``cache`` may be shared across a campaign's reports."""
-    report = build_report(response, language=language)
-    return html_to_pdf(render_report_html(report), cache=cache)
-
-
-def completed_responses(campaign: Campaign):
-    return (
-        Response.objects.filter(campaign=campaign, completed_at__isnull=False)
-        .select_related("provider", "campaign", "office", "version")
-        .order_by("provider__normalized_name", "pk")
-    )
-
-
-def _add_reports(
-    archive: zipfile.ZipFile, campaign: Campaign, language: str | None
-) -> Iterator[str]:
-    """Add one PDF per completed response to ``archive``, yielding each file name."""
-    versions: dict[int, object] = {}
-    cache: dict = {}
-    for response in list(completed_responses(campaign)):
-        # One parsed definition per version, not one per response.
-        response.version = versions.setdefault(response.version_id, response.version)
-        name = report_filename(response)
-        # PDFs are compressed already: storing them is as small and much faster.
-        archive.writestr(name, render_report_pdf(response, language=language, cache=cache))
-        yield name
-
-
-class _Sink(io.RawIOBase):
-    """A write-only, unseekable stream whose bytes are handed out in chunks."""
-
-    def __init__(self):
-        self._chunks: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data) -> int:
-        self._chunks.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        data = b"".join(self._chunks)
-        self._chunks.clear()
-        return data
-
-
-def iter_campaign_zip(campaign: Campaign, *, language: str | None = None) -> Iterator[bytes]:
-    """The campaign's ZIP (one PDF per completed response), yielded as each PDF is ready.
-
-    Streaming starts the download at once and keeps memory flat, one PDF at a time;
-    ZipFile writes data descriptors since it cannot seek back in the stream.
-    """
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for _name in _add_reports(archive, campaign, language):
-            yield sink.take()
-    yield sink.take()
-
-
-def write_campaign_zip(
-    campaign: Campaign, target: BinaryIO | str, *, language: str | None = None
-) -> int:
-    """Write the campaign's ZIP to ``target`` (a path or a binary file); return the PDF count."""
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
-        return sum(1 for _name in _add_reports(archive, campaign, language))
-
-
-# --- E-mail ----------------------------------------------------------------------------
-
-
-def send_report(*, response: Response, user=None) -> bool:
-    """E-mail the PDF report to the provider; False (nothing sent) when it has no e-mail.
-
-    Consent: the report is the provider's own diagnostic, sent back to them as a service
-    they asked for by answering. It needs no marketing consent (RGPD: performance of the
-    service / legitimate interest), so ``Provider.marketing_consent`` is not checked; in
-    return, the message carries no marketing at all: no newsletter, no workshop
-    advertising, no tracking link, only the report and who to reply to.
-
-    Side effects: one e-mail through Django's mail backend (errors propagate), written in
-    the installation's language, replies going to the office (else to ``user``). Nothing
-    is recorded.
-    """
-    response = _loaded(response)
-    provider = response.provider
-    if not provider.email:
-        return False
-    language = settings.LANGUAGE_CODE
-    with translation.override(language):
-        report = build_report(response, language=language)
-        pdf = html_to_pdf(render_report_html(report))
-        context = {"report": report, "sender": user, "site_url": settings.SITE_URL}
-        subject = render_to_string("emails/diagnostic_report_subject.txt", context)
-        body = render_to_string("emails/diagnostic_report.txt", context)
-    reply_to = [response.office.email] if response.office.email else []
-    if not reply_to and user is not None and getattr(user, "email", ""):
-        reply_to = [user.email]
-    message = EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[provider.email],
-        reply_to=reply_to or None,
-    )
-    message.attach(report_filename(response), pdf, "application/pdf")
-    message.send(fail_silently=False)
-    return True

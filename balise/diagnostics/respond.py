@@ -28,7 +28,7 @@ from balise.lib.ratelimit import ratelimit
 from balise.members.models import Provider
 from balise.offices.models import User
 
-from . import forms, reports, services
+from . import answering, forms, reports
 from .definition import Definition
 from .models import Campaign, CampaignStatus, Invitation, Response, ResponseSource
 from .scoring import applicable_questions, visible_sections
@@ -97,26 +97,26 @@ def section_page(
     the errors; the valid answers of the page are saved all the same.
     """
     try:
-        section = services.visible_section(
+        section = answering.visible_section(
             flow.definition, flow.answers, category=flow.category, code=section_code
         )
-    except services.UnknownSection:
+    except answering.UnknownSection:
         raise Http404 from None
     answers, errors, raw = flow.answers, {}, {}
     if request.method == "POST":
         forward = request.POST.get("action") != "previous"
-        response = services.start_or_resume(
+        response = answering.start_or_resume(
             campaign=flow.campaign, provider=flow.provider, source=flow.source, user=flow.user
         )
         try:
-            result = services.save_section(
+            result = answering.save_section(
                 response=response,
                 section_code=section.code,
                 data=forms.posted_answers(request.POST),
                 shown=request.POST.getlist("shown"),
                 require=forward,
             )
-        except services.UnknownSection:
+        except answering.UnknownSection:
             raise Http404 from None
         answers, errors, raw = result.response.answers, result.errors, result.raw
         if not errors and result.new_questions:
@@ -161,7 +161,7 @@ def finish_page(request: HttpRequest, flow: Flow, *, template: str, context: dic
             messages.error(request, _("Vous n'avez encore répondu à aucune question."))
             first = visible_sections(definition, {}, category=category)[0]
             return redirect(flow.section_url(first.code))
-        missing = services.missing_required(definition, flow.answers, category=category)
+        missing = answering.missing_required(definition, flow.answers, category=category)
         if missing:
             section, question = missing[0]
             messages.error(
@@ -170,14 +170,14 @@ def finish_page(request: HttpRequest, flow: Flow, *, template: str, context: dic
                 % {"question": question.label},
             )
             return redirect(f"{flow.section_url(section.code)}#{forms.question_id(question.code)}")
-        response = services.start_or_resume(
+        response = answering.start_or_resume(
             campaign=flow.campaign, provider=flow.provider, source=flow.source, user=flow.user
         )
-        response = services.complete(response=response)
+        response = answering.complete(response=response)
         return redirect(flow.done_url(response))
     progress = [
         (section, answered, applicable, flow.section_url(section.code))
-        for section, answered, applicable in services.section_progress(
+        for section, answered, applicable in answering.section_progress(
             definition, flow.answers, category=category
         )
     ]
@@ -189,7 +189,7 @@ def finish_page(request: HttpRequest, flow: Flow, *, template: str, context: dic
             **context,
             "flow": flow,
             "progress": progress,
-            "missing": services.missing_required(definition, flow.answers, category=category),
+            "missing": answering.missing_required(definition, flow.answers, category=category),
             "step": len(codes),
             "total": len(codes),
             "previous_url": flow.section_url(codes[-1]) if codes else flow.start_url,
@@ -284,7 +284,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     flow = _flow(invitation, response)
     definition, answers, category = flow.definition, flow.answers, flow.category
     sections = visible_sections(definition, answers, category=category)
-    resume = services.resume_section(definition, answers, category=category)
+    resume = answering.resume_section(definition, answers, category=category)
     if response is None or response.is_completed:
         next_url = flow.section_url(sections[0].code)
     else:

@@ -8,7 +8,7 @@ mailed, so a job run twice sends nobody anything twice.
 from django.core.exceptions import ValidationError
 from django_tasks import task
 
-from . import services
+from . import invitation_mail
 from .models import Campaign
 
 
@@ -23,7 +23,7 @@ def send_invitations(campaign_id: int, invitation_ids: list[int] | None = None) 
     if campaign is None:
         return 0
     try:
-        return services.send_invitations(campaign=campaign, invitation_ids=invitation_ids)
+        return invitation_mail.send_invitations(campaign=campaign, invitation_ids=invitation_ids)
     except ValidationError:  # closed between the click and the job: nothing to send
         return 0
 
@@ -35,6 +35,6 @@ def send_reminders(campaign_id: int) -> int:
     if campaign is None:
         return 0
     try:
-        return services.send_reminders(campaign=campaign)
+        return invitation_mail.send_reminders(campaign=campaign)
     except ValidationError:
         return 0

@@ -3,7 +3,7 @@
 A published version is immutable (the model refuses changes): responses stay tied to the
 exact wording and points they answered. An office adapts a questionnaire by copying a
 version into a draft of its own, or by uploading a YAML or JSON document, then publishes
-it. Import these through :mod:`.services`.
+it.
 """
 
 import copy

@@ -3,7 +3,7 @@ assisted mode, and the questionnaire versions.
 
 Thin views: access → form → service → response. Every page starts with ``office_access``
 (read to look, edit to change) and reaches rows through ``get_for_office`` (versions,
-which shared questionnaires have too, through ``services.visible_versions``).
+which shared questionnaires have too, through ``versions.visible_versions``).
 """
 
 import yaml
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from balise.lib.access import OfficeAccess, get_for_office, office_access
 from balise.members.models import Provider
 
-from . import forms, services, tasks
+from . import answering, campaigns, followup, forms, invitation_mail, invitations, tasks, versions
 from .models import Campaign, Invitation, ResponseSource
 from .respond import Flow, finish_page, section_page
 
@@ -48,20 +48,20 @@ def _detail(access: OfficeAccess, campaign: Campaign, anchor: str = ""):
 @login_required
 def campaign_list(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug)
-    campaigns = services.campaigns_for_list(access.office)
-    return render(request, "diagnostics/campaign_list.html", {"campaigns": campaigns})
+    listed = campaigns.campaigns_for_list(access.office)
+    return render(request, "diagnostics/campaign_list.html", {"campaigns": listed})
 
 
 @login_required
 def campaign_create(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
-    default = services.ensure_default_version()
+    default = versions.ensure_default_version()
     data = request.POST if request.method == "POST" else None
     form = forms.CampaignForm(data, office=access.office, initial_version=default)
     targets = forms.target_form(data, office=access.office)
     if data is not None and "preview" not in data and form.is_valid():
         try:
-            campaign = services.create_campaign(
+            campaign = campaigns.create_campaign(
                 office=access.office,
                 name=form.cleaned_data["name"],
                 version=form.cleaned_data["version"],
@@ -110,7 +110,7 @@ def campaign_edit(request: HttpRequest, office_slug: str, campaign_id: int) -> H
     form = forms.CampaignEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_campaign(campaign=campaign, **form.cleaned_data)
+            campaigns.update_campaign(campaign=campaign, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -126,7 +126,7 @@ STATUS_FILTERS = ("not_sent", "invited", "opened", "in_progress", "completed", "
 def campaign_detail(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
     access = office_access(request, office_slug)
     campaign = _campaign(access, campaign_id)
-    rows = services.provider_statuses(campaign)
+    rows = followup.provider_statuses(campaign)
     status = request.GET.get("etat", "")
     if status in STATUS_FILTERS:
         rows = rows.filter(status=status)
@@ -145,18 +145,18 @@ def campaign_detail(request: HttpRequest, office_slug: str, campaign_id: int) ->
         ]
         row.last_action = max((d for d in dates if d is not None), default=None)
         if access.can_edit and row.invitation_key and row.revoked_at is None:
-            row.link = services.link_for_key(row.invitation_key)
+            row.link = invitations.link_for_key(row.invitation_key)
     context = {
         "campaign": campaign,
-        "participation": services.participation(campaign),
+        "participation": followup.participation(campaign),
         "page_obj": page,
         "rows": page.object_list,
         "status": status,
-        "status_labels": services.status_labels(),
-        "status_filters": [(code, services.status_labels()[code]) for code in STATUS_FILTERS],
-        "pending_count": services.pending_invitations(campaign).count(),
-        "reminder_count": services.due_reminders(campaign).count(),
-        "phone_count": services.providers_to_phone(campaign).count(),
+        "status_labels": followup.status_labels(),
+        "status_filters": [(code, followup.status_labels()[code]) for code in STATUS_FILTERS],
+        "pending_count": invitation_mail.pending_invitations(campaign).count(),
+        "reminder_count": invitation_mail.due_reminders(campaign).count(),
+        "phone_count": followup.providers_to_phone(campaign).count(),
         "source_labels": dict(ResponseSource.choices),
     }
     return render(request, "diagnostics/campaign_detail.html", context)
@@ -168,7 +168,7 @@ def campaign_open(request: HttpRequest, office_slug: str, campaign_id: int) -> H
     access = office_access(request, office_slug, need="edit")
     campaign = _campaign(access, campaign_id)
     try:
-        services.open_campaign(campaign=campaign)
+        campaigns.open_campaign(campaign=campaign)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -181,7 +181,7 @@ def campaign_open(request: HttpRequest, office_slug: str, campaign_id: int) -> H
 def campaign_close(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     campaign = _campaign(access, campaign_id)
-    services.close_campaign(campaign=campaign)
+    campaigns.close_campaign(campaign=campaign)
     messages.success(
         request, _("La campagne est close : les liens affichent désormais un message de clôture.")
     )
@@ -189,7 +189,7 @@ def campaign_close(request: HttpRequest, office_slug: str, campaign_id: int) -> 
 
 
 def _phone_message(request: HttpRequest, campaign: Campaign) -> None:
-    to_phone = services.providers_to_phone(campaign).count()
+    to_phone = followup.providers_to_phone(campaign).count()
     if to_phone:
         messages.warning(
             request,
@@ -213,8 +213,8 @@ def campaign_send(request: HttpRequest, office_slug: str, campaign_id: int) -> H
     if not campaign.is_open:
         messages.error(request, _("Ouvrez la campagne avant d'envoyer les invitations."))
         return _detail(access, campaign)
-    services.invite(campaign=campaign)
-    count = services.pending_invitations(campaign).count()
+    invitations.invite(campaign=campaign)
+    count = invitation_mail.pending_invitations(campaign).count()
     if count:
         tasks.send_invitations.enqueue(campaign.pk)
     messages.success(
@@ -238,7 +238,7 @@ def campaign_remind(request: HttpRequest, office_slug: str, campaign_id: int) ->
     if not campaign.is_open:
         messages.error(request, _("La campagne n'est pas ouverte : aucune relance n'est possible."))
         return _detail(access, campaign)
-    count = services.due_reminders(campaign).count()
+    count = invitation_mail.due_reminders(campaign).count()
     if count:
         tasks.send_reminders.enqueue(campaign.pk)
     messages.success(
@@ -267,7 +267,7 @@ def invitation_revoke(
 ) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     campaign, invitation = _invitation(access, campaign_id, invitation_id)
-    services.revoke_invitation(invitation=invitation)
+    invitations.revoke_invitation(invitation=invitation)
     messages.success(
         request,
         _("Le lien de « %(name)s » ne fonctionne plus. Ses réponses sont conservées.")
@@ -283,7 +283,7 @@ def invitation_regenerate(
 ) -> HttpResponse:
     access = office_access(request, office_slug, need="edit")
     campaign, invitation = _invitation(access, campaign_id, invitation_id)
-    services.regenerate_link(invitation=invitation)
+    invitations.regenerate_link(invitation=invitation)
     messages.success(
         request,
         _(
@@ -333,7 +333,7 @@ def assisted(
     flow = _assisted_flow(request, access, campaign_id, provider_id)
     code = request.GET.get("rubrique", "")
     if not code:
-        resume = services.resume_section(flow.definition, flow.answers, category=flow.category)
+        resume = answering.resume_section(flow.definition, flow.answers, category=flow.category)
         if resume is None:
             return redirect(flow.finish_url)
         return redirect(flow.section_url(resume.code))
@@ -355,21 +355,21 @@ def assisted_finish(
 
 
 def _version(access: OfficeAccess, version_id: int):
-    return get_object_or_404(services.visible_versions(access.office), pk=version_id)
+    return get_object_or_404(versions.visible_versions(access.office), pk=version_id)
 
 
 @login_required
 def version_list(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug)
-    services.ensure_default_version()
-    versions = (
-        services.visible_versions(access.office)
+    versions.ensure_default_version()
+    listed = (
+        versions.visible_versions(access.office)
         # A shared version serves every office: count this office's campaigns only.
         .annotate(campaign_count=Count("campaigns", filter=Q(campaigns__office=access.office)))
         .order_by("questionnaire__office", "questionnaire__title", "-number")
     )
-    shared = [v for v in versions if v.questionnaire.office_id is None]
-    own = [v for v in versions if v.questionnaire.office_id is not None]
+    shared = [v for v in listed if v.questionnaire.office_id is None]
+    own = [v for v in listed if v.questionnaire.office_id is not None]
     return render(
         request,
         "diagnostics/version_list.html",
@@ -426,7 +426,7 @@ def version_copy(request: HttpRequest, office_slug: str, version_id: int) -> Htt
     access = office_access(request, office_slug, need="edit")
     version = _version(access, version_id)
     try:
-        copy = services.copy_version(version=version, office=access.office, user=request.user)
+        copy = versions.copy_version(version=version, office=access.office, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("diagnostics:version_list", access.office.slug)
@@ -447,7 +447,7 @@ def version_publish(request: HttpRequest, office_slug: str, version_id: int) -> 
     access = office_access(request, office_slug, need="edit")
     version = _version(access, version_id)
     try:
-        services.publish_version(version=version)
+        versions.publish_version(version=version)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -468,7 +468,7 @@ def version_upload(request: HttpRequest, office_slug: str) -> HttpResponse:
     form = forms.VersionUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.import_version_file(
+            version = versions.import_version_file(
                 office=access.office, user=request.user, text=form.cleaned_data["text"]
             )
         except ValidationError as error:

@@ -27,7 +27,7 @@ django.setup()
 from django.db.models import Count, Exists, OuterRef  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from balise.diagnostics import services  # noqa: E402
+from balise.diagnostics import campaigns, versions  # noqa: E402
 from balise.diagnostics.models import Answer, Campaign, Invitation, Response  # noqa: E402
 from balise.diagnostics.scoring import applicable_questions  # noqa: E402
 from balise.members.models import Category, Provider  # noqa: E402
@@ -57,17 +57,17 @@ def seed(invitations: int, tokens: Path) -> None:
         batch_size=500,
     )
     today = timezone.localdate()
-    campaign = services.create_campaign(
+    campaign = campaigns.create_campaign(
         office=office,
         name=CAMPAIGN,
-        version=services.ensure_default_version(),
+        version=versions.ensure_default_version(),
         starts_on=today - timedelta(days=1),
         ends_on=today + timedelta(days=30),
         target_filters={},
         message="",
         user=None,
     )
-    services.open_campaign(campaign=campaign)
+    campaigns.open_campaign(campaign=campaign)
     links = [i.token for i in Invitation.objects.filter(campaign=campaign).order_by("pk")]
     tokens.write_text("\n".join(links) + "\n")
     print(f"seeded: office {OFFICE}, {len(links)} personal links in {tokens}")

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from balise.diagnostics import services
+from balise.diagnostics import answering, followup, invitations
 from balise.diagnostics.models import (
     AxisScore,
     CampaignStatus,
@@ -94,7 +94,7 @@ def nimes():
 
 def completed(campaign, provider, answers, **fields) -> Response:
     response = ResponseFactory(campaign=campaign, provider=provider, answers=answers, **fields)
-    return services.complete(response=response)
+    return answering.complete(response=response)
 
 
 # No website, no wifi, no tools; online booking: equipment 0, website 0, booking 100.
@@ -318,12 +318,12 @@ def test_version_list_query_count_does_not_grow(api_client, animator, office, ve
 def test_campaign_shows_its_fields_and_participation(api_client, animator, office, campaign):
     names = ["invité", "ouvert", "en cours", "terminé", "à envoyer", "révoqué", "révoqué répondu"]
     providers = {name: ProviderFactory(office=office, name=name) for name in names}
-    services.invite(campaign=campaign)
+    invitations.invite(campaign=campaign)
     now = timezone.now()
-    invitations = Invitation.objects.filter(campaign=campaign)
-    invitations.exclude(provider=providers["à envoyer"]).update(sent_at=now)
-    invitations.filter(provider=providers["ouvert"]).update(opened_at=now)
-    invitations.filter(provider__name__startswith="révoqué").update(revoked_at=now)
+    links = Invitation.objects.filter(campaign=campaign)
+    links.exclude(provider=providers["à envoyer"]).update(sent_at=now)
+    links.filter(provider=providers["ouvert"]).update(opened_at=now)
+    links.filter(provider__name__startswith="révoqué").update(revoked_at=now)
     ResponseFactory(campaign=campaign, provider=providers["en cours"])
     ResponseFactory(campaign=campaign, provider=providers["terminé"], completed_at=now)
     ResponseFactory(campaign=campaign, provider=providers["révoqué répondu"], completed_at=now)
@@ -354,7 +354,7 @@ def test_campaign_shows_its_fields_and_participation(api_client, animator, offic
         },
     }
     # The same figures as the campaign page.
-    overall = services.participation(campaign).overall
+    overall = followup.participation(campaign).overall
     assert (overall.total, overall.invited, overall.opened) == (7, 5, 5)
     assert (overall.started - overall.completed, overall.completed, overall.rate) == (2, 2, 28.6)
 
@@ -401,7 +401,7 @@ def test_campaign_list_query_count_does_not_grow(api_client, animator, office, v
     def campaign_with_answers(year):
         campaign = CampaignFactory(office=office, version=version, name=f"Diagnostic {year}")
         providers = ProviderFactory.create_batch(2, office=office)
-        services.invite(campaign=campaign, providers=providers)
+        invitations.invite(campaign=campaign, providers=providers)
         ResponseFactory(campaign=campaign, provider=providers[0], completed_at=timezone.now())
 
     def count_queries(expected_rows):

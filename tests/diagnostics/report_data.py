@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from balise.diagnostics.answering import complete
 from balise.diagnostics.models import (
     Campaign,
     CampaignStatus,
@@ -16,7 +17,6 @@ from balise.diagnostics.models import (
     Response,
     VersionStatus,
 )
-from balise.diagnostics.services import complete
 
 AXES = {
     "equipement": "Équipement & connexion",
@@ -152,7 +152,7 @@ def answers_for(scores: dict[str, int | None]) -> dict[str, str]:
 
 
 def complete_response(campaign, provider, scores: dict[str, int | None], **fields) -> Response:
-    """A completed diagnostic with the wanted axis scores, scored by services.complete."""
+    """A completed diagnostic with the wanted axis scores, scored by answering.complete."""
     response = Response.objects.create(
         office=campaign.office,
         campaign=campaign,

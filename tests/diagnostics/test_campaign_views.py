@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.diagnostics import services
+from balise.diagnostics import answering, invitations, versions
 from balise.diagnostics.models import (
     Campaign,
     CampaignStatus,
@@ -55,7 +55,7 @@ def campaign(office, version):
 @pytest.fixture
 def invited(office, campaign):
     provider = ProviderFactory(office=office, name="Gîte des Chênes", phone="04 66 11 22 33")
-    services.invite(campaign=campaign)
+    invitations.invite(campaign=campaign)
     return provider
 
 
@@ -132,7 +132,7 @@ class TestCreate:
         foreign = VersionFactory(questionnaire=QuestionnaireFactory(office=other_office))
         form = client_for(animator).get(url(office, "campaign_create")).context["form"]
         offered = set(form.fields["version"].queryset)
-        shipped = services.ensure_default_version()
+        shipped = versions.ensure_default_version()
         assert {own, shipped} <= offered
         assert draft not in offered and foreign not in offered
         assert form.initial["version"] == shipped
@@ -210,7 +210,7 @@ class TestDetail:
     def test_status_filter_and_phone_list(self, client_for, reader, office, campaign):
         ProviderFactory(office=office, name="Sans adresse", email="")
         ProviderFactory(office=office, name="Terminé")
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         ResponseFactory(
             campaign=campaign,
             provider=campaign.invitations.get(provider__name="Terminé").provider,
@@ -229,11 +229,11 @@ class TestDetail:
         client = client_for(animator)
         path = url(office, "campaign_detail", campaign.pk)
         first = ProviderFactory(office=office)
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         ResponseFactory(campaign=campaign, provider=first, completed_at=timezone.now())
         one = count_queries(client, path)
         ProviderFactory.create_batch(2, office=office)
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         assert count_queries(client, path) == one
         assert one <= 16
 
@@ -265,7 +265,7 @@ class TestDetail:
     def test_an_invitation_of_another_campaign_is_404(self, client_for, animator, office, campaign):
         other = CampaignFactory(office=office)
         ProviderFactory(office=office)
-        services.invite(campaign=other)
+        invitations.invite(campaign=other)
         invitation = other.invitations.get()
         path = url(office, "invitation_revoke", campaign.pk, invitation.pk)
         assert client_for(animator).post(path).status_code == 404
@@ -298,7 +298,7 @@ class TestAssisted:
 
     def test_correcting_a_self_filled_response(self, client_for, animator, office, campaign):
         provider = ProviderFactory(office=office)
-        services.start_or_resume(campaign=campaign, provider=provider, source=ResponseSource.SELF)
+        answering.start_or_resume(campaign=campaign, provider=provider, source=ResponseSource.SELF)
         client_for(animator).post(
             url(office, "assisted", campaign.pk, provider.pk) + "?rubrique=profil",
             {"shown": ["profil.salaries"], "q-profil.salaries": "4"},

@@ -12,7 +12,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.diagnostics import services
+from balise.diagnostics import followup, invitation_mail, invitations
 from balise.diagnostics.models import CampaignStatus, Invitation, Response
 
 from ..factories import ProviderFactory
@@ -49,7 +49,7 @@ def panel(office, campaign):
         "moulin": ProviderFactory(office=office, name="Moulin", email="moulin@example.org"),
         "ferme": ProviderFactory(office=office, name="Ferme sans e-mail", email=""),
     }
-    services.invite(campaign=campaign)
+    invitations.invite(campaign=campaign)
     return providers
 
 
@@ -70,7 +70,7 @@ class TestInvitations:
     def test_every_targeted_provider_with_an_address_gets_its_personal_link(
         self, client, campaign, panel
     ):
-        assert services.send_invitations(campaign=campaign) == 3
+        assert invitation_mail.send_invitations(campaign=campaign) == 3
         assert sorted(m.to[0] for m in mail.outbox) == [
             "gite@example.org",
             "lac@example.org",
@@ -90,41 +90,41 @@ class TestInvitations:
         assert "Gîte des Chênes" in welcome.content.decode()
 
     def test_providers_without_address_are_listed_to_phone(self, campaign, panel):
-        services.send_invitations(campaign=campaign)
-        assert [p.name for p in services.providers_to_phone(campaign)] == ["Ferme sans e-mail"]
+        invitation_mail.send_invitations(campaign=campaign)
+        assert [p.name for p in followup.providers_to_phone(campaign)] == ["Ferme sans e-mail"]
         assert Invitation.objects.get(provider=panel["ferme"]).sent_at is None
 
     def test_sending_again_mails_nobody_twice(self, campaign, panel):
-        services.send_invitations(campaign=campaign)
-        assert services.send_invitations(campaign=campaign) == 0
+        invitation_mail.send_invitations(campaign=campaign)
+        assert invitation_mail.send_invitations(campaign=campaign) == 0
         assert len(mail.outbox) == 3
 
     def test_completed_revoked_and_archived_are_not_mailed(self, campaign, panel):
         ResponseFactory(campaign=campaign, provider=panel["gite"], completed_at=timezone.now())
-        services.revoke_invitation(invitation=Invitation.objects.get(provider=panel["camping"]))
+        invitations.revoke_invitation(invitation=Invitation.objects.get(provider=panel["camping"]))
         panel["moulin"].archive()
-        assert services.send_invitations(campaign=campaign) == 0
+        assert invitation_mail.send_invitations(campaign=campaign) == 0
         assert mail.outbox == []
 
     def test_only_the_chosen_invitations(self, campaign, panel):
         chosen = Invitation.objects.get(provider=panel["moulin"])
-        assert services.send_invitations(campaign=campaign, invitation_ids=[chosen.pk]) == 1
+        assert invitation_mail.send_invitations(campaign=campaign, invitation_ids=[chosen.pk]) == 1
         assert mail.outbox[0].to == ["moulin@example.org"]
 
     def test_nothing_leaves_while_the_campaign_is_not_open(self, campaign, panel):
         campaign.status = CampaignStatus.DRAFT
         with pytest.raises(ValidationError):
-            services.send_invitations(campaign=campaign)
+            invitation_mail.send_invitations(campaign=campaign)
         with pytest.raises(ValidationError):
-            services.send_reminders(campaign=campaign)
+            invitation_mail.send_reminders(campaign=campaign)
         assert mail.outbox == []
 
     def test_a_refused_address_does_not_stop_the_others(self, settings, campaign, panel):
         settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-        assert services.send_invitations(campaign=campaign) == 2
+        assert invitation_mail.send_invitations(campaign=campaign) == 2
         assert Invitation.objects.get(provider=panel["gite"]).sent_at is None
         settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-        assert services.send_invitations(campaign=campaign) == 1
+        assert invitation_mail.send_invitations(campaign=campaign) == 1
 
 
 class RefusingBackend(EmailBackend):
@@ -136,14 +136,16 @@ class RefusingBackend(EmailBackend):
 
 class TestReminders:
     def test_reminders_go_to_invited_providers_who_have_not_finished(self, campaign, panel):
-        services.send_invitations(campaign=campaign)
+        invitation_mail.send_invitations(campaign=campaign)
         mail.outbox.clear()
-        assert services.send_reminders(campaign=campaign) == 0  # too soon after the invitation
+        assert (
+            invitation_mail.send_reminders(campaign=campaign) == 0
+        )  # too soon after the invitation
         age(campaign, days=7)
         ResponseFactory(campaign=campaign, provider=panel["gite"], completed_at=timezone.now())
         ResponseFactory(campaign=campaign, provider=panel["camping"])  # started, not finished
 
-        assert services.send_reminders(campaign=campaign) == 2
+        assert invitation_mail.send_reminders(campaign=campaign) == 2
         by_address = {m.to[0]: m for m in mail.outbox}
         assert sorted(by_address) == ["lac@example.org", "moulin@example.org"]
         assert "Vous avez commencé" in by_address["lac@example.org"].body
@@ -153,26 +155,26 @@ class TestReminders:
         assert link_in(by_address["moulin@example.org"]).endswith(f"/r/{invitation.token}/")
         assert (invitation.reminder_count, invitation.last_reminded_at is not None) == (1, True)
         # A second click right away sends nothing more.
-        assert services.send_reminders(campaign=campaign) == 0
+        assert invitation_mail.send_reminders(campaign=campaign) == 0
         assert len(mail.outbox) == 2
 
     def test_never_invited_providers_are_not_reminded(self, campaign, panel):
-        assert services.send_reminders(campaign=campaign) == 0
+        assert invitation_mail.send_reminders(campaign=campaign) == 0
 
 
 class TestLinks:
     def test_revoked_link_stops_working_and_a_new_one_replaces_it(self, client, campaign, panel):
-        services.send_invitations(campaign=campaign)
+        invitation_mail.send_invitations(campaign=campaign)
         invitation = Invitation.objects.get(provider=panel["gite"])
         old = reverse("respond:welcome", args=[invitation.token])
         client.post(
             reverse("respond:section", args=[invitation.token, "profil"]),
             {"q-profil.salaries": "2", "shown": "profil.salaries"},
         )
-        services.revoke_invitation(invitation=invitation)
+        invitations.revoke_invitation(invitation=invitation)
         assert client.get(old).status_code == 404
 
-        services.regenerate_link(invitation=invitation)
+        invitations.regenerate_link(invitation=invitation)
         new = reverse("respond:welcome", args=[invitation.token])
         assert new != old
         assert client.get(old).status_code == 404
@@ -180,7 +182,7 @@ class TestLinks:
         # Answers are kept, and the next sending mails the new link.
         assert Response.objects.get().answers == {"profil.salaries": 2}
         mail.outbox.clear()
-        assert services.send_invitations(campaign=campaign) == 1
+        assert invitation_mail.send_invitations(campaign=campaign) == 1
         assert link_in(mail.outbox[0]).endswith(new)
 
 
@@ -201,7 +203,7 @@ class TestViews:
         assert len(mail.outbox) == 4
 
     def test_remind_button(self, client_for, animator, campaign, panel):
-        services.send_invitations(campaign=campaign)
+        invitation_mail.send_invitations(campaign=campaign)
         age(campaign, days=3)
         mail.outbox.clear()
         response = client_for(animator).post(

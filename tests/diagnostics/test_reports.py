@@ -19,13 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from balise.diagnostics.models import Response
-from balise.diagnostics.reports import (
-    MIN_PEERS,
-    build_report,
-    render_report_pdf,
-    send_report,
-    write_campaign_zip,
-)
+from balise.diagnostics.report_comparisons import MIN_PEERS
+from balise.diagnostics.report_delivery import render_report_pdf, send_report, write_campaign_zip
+from balise.diagnostics.reports import build_report
 from balise.members.models import Category
 
 from ..factories import ProviderFactory

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from balise.diagnostics import services
+from balise.diagnostics import invitations, versions
 from balise.diagnostics.definition import DEFAULT_PATH
 from balise.diagnostics.models import (
     INVITATION_SALT,
@@ -47,7 +47,7 @@ def hotel(office):
 
 @pytest.fixture
 def invitation(campaign, hotel):
-    services.invite(campaign=campaign, providers=[hotel])
+    invitations.invite(campaign=campaign, providers=[hotel])
     return Invitation.objects.get(provider=hotel)
 
 
@@ -93,7 +93,7 @@ class TestLink:
                 response = client.get(url)
                 assert response.status_code == 404, url
                 bodies.add(response.content)
-        services.revoke_invitation(invitation=invitation)
+        invitations.revoke_invitation(invitation=invitation)
         revoked = client.get(link(invitation))
         assert revoked.status_code == 404
         bodies.add(revoked.content)
@@ -270,7 +270,7 @@ class TestAnswering:
 
     def test_a_section_that_does_not_apply_is_404(self, client, campaign, office):
         association = ProviderFactory(office=office, category=Category.ASSOCIATION)
-        services.invite(campaign=campaign, providers=[association])
+        invitations.invite(campaign=campaign, providers=[association])
         invitation = Invitation.objects.get(provider=association)
         assert client.get(page(invitation, "reservation")).status_code == 404
         assert client.get(page(invitation, "inconnue")).status_code == 404
@@ -321,10 +321,10 @@ def _first_choice(question):
 @pytest.mark.skipif(not DEFAULT_PATH.exists(), reason="default.yaml not shipped yet")
 @pytest.mark.parametrize("category", [Category.CAMPSITE, Category.ASSOCIATION])
 def test_the_shipped_questionnaire_from_the_link_to_the_results(client, office, category):
-    version = services.ensure_default_version()
+    version = versions.ensure_default_version()
     campaign = CampaignFactory(office=office, version=version)
     provider = ProviderFactory(office=office, category=category)
-    services.invite(campaign=campaign, providers=[provider])
+    invitations.invite(campaign=campaign, providers=[provider])
     invitation = Invitation.objects.get()
     definition = version.parsed
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from balise.diagnostics import answering, definition, services
+from balise.diagnostics import answering, campaigns, definition, followup, invitations, versions
 from balise.diagnostics.models import (
     Answer,
     AxisScore,
@@ -59,12 +59,12 @@ def hotel(office):
 
 @pytest.fixture
 def response(campaign, hotel):
-    return services.start_or_resume(campaign=campaign, provider=hotel, source=ResponseSource.SELF)
+    return answering.start_or_resume(campaign=campaign, provider=hotel, source=ResponseSource.SELF)
 
 
 def save(response, section, shown=None, **answers):
     data = {code.replace("__", "."): value for code, value in answers.items()}
-    return services.save_section(response=response, section_code=section, data=data, shown=shown)
+    return answering.save_section(response=response, section_code=section, data=data, shown=shown)
 
 
 # --- Versions ---------------------------------------------------------------------------
@@ -78,19 +78,19 @@ class TestVersions:
         path.write_text(yaml.safe_dump(SMALL_DEFINITION, allow_unicode=True), encoding="utf-8")
         monkeypatch.setattr(definition, "DEFAULT_PATH", path)
 
-        first = services.ensure_default_version()
+        first = versions.ensure_default_version()
         assert first.is_published
         assert first.questionnaire.office is None
         assert first.questionnaire.code == "diagnostic-numerique"
-        assert services.ensure_default_version() == first
+        assert versions.ensure_default_version() == first
         # Same questionnaire written differently (JSON, defaults spelled out): no new version.
         spelled_out = small_definition()
         spelled_out["axes"][0]["weight"] = 1
         path.write_text(json.dumps(spelled_out, indent=2), encoding="utf-8")
-        assert services.ensure_default_version() == first
+        assert versions.ensure_default_version() == first
 
         path.write_text(json.dumps(small_definition(title=fr("Diagnostic 2027"))), "utf-8")
-        second = services.ensure_default_version()
+        second = versions.ensure_default_version()
         assert (second.number, second.based_on, second.is_published) == (2, first, True)
         assert second.questionnaire == first.questionnaire
         assert second.questionnaire.title == "Diagnostic 2027"
@@ -99,28 +99,28 @@ class TestVersions:
 
     @pytest.mark.skipif(not definition.DEFAULT_PATH.exists(), reason="default.yaml not shipped yet")
     def test_the_shipped_questionnaire_is_published_as_is(self):
-        version = services.ensure_default_version()
+        version = versions.ensure_default_version()
         assert version.definition == json.loads(json.dumps(definition.load_default()))
         assert 50 <= len(version.parsed.questions) <= 75
 
     def test_copy_is_a_draft_of_the_office(self, office, animator, version):
-        copy = services.copy_version(version=version, office=office, user=animator)
+        copy = versions.copy_version(version=version, office=office, user=animator)
         assert copy.status == VersionStatus.DRAFT
         assert copy.questionnaire.office == office
         assert copy.questionnaire.code == version.questionnaire.code
         assert (copy.based_on, copy.created_by, copy.number) == (version, animator, 1)
         assert copy.definition == version.definition
-        again = services.copy_version(version=copy, office=office, user=animator)
+        again = versions.copy_version(version=copy, office=office, user=animator)
         assert (again.questionnaire, again.number) == (copy.questionnaire, 2)
 
     def test_an_office_cannot_copy_another_offices_version(self, office, other_office):
         theirs = VersionFactory(questionnaire=QuestionnaireFactory(office=other_office))
         with pytest.raises(ValidationError):
-            services.copy_version(version=theirs, office=office, user=None)
+            versions.copy_version(version=theirs, office=office, user=None)
 
     def test_published_version_is_immutable(self, office, version):
-        copy = services.copy_version(version=version, office=office, user=None)
-        services.publish_version(version=copy)
+        copy = versions.copy_version(version=version, office=office, user=None)
+        versions.publish_version(version=copy)
         copy.refresh_from_db()
         assert copy.is_published and copy.published_at is not None
         copy.definition = small_definition(title=fr("Changé"))
@@ -129,12 +129,12 @@ class TestVersions:
 
     def test_import_yaml_or_json(self, office, animator):
         text = yaml.safe_dump(small_definition(code="diagnostic_numerique"), allow_unicode=True)
-        draft = services.import_version_file(office=office, user=animator, text=text)
+        draft = versions.import_version_file(office=office, user=animator, text=text)
         assert draft.status == VersionStatus.DRAFT
         assert draft.questionnaire.office == office
         assert draft.questionnaire.code == "diagnostic-numerique"
         assert draft.parsed.title.fr == "Diagnostic de test"
-        second = services.import_version_file(
+        second = versions.import_version_file(
             office=office, user=animator, text=json.dumps(small_definition())
         )
         assert second.parsed.code == "diagnostic_test"
@@ -143,31 +143,31 @@ class TestVersions:
         broken = small_definition()
         broken["sections"][2]["questions"][1]["when"] = {"answer": "web.inconnue", "in": ["x"]}
         with pytest.raises(ValidationError) as error:
-            services.import_version_file(office=office, user=None, text=json.dumps(broken))
+            versions.import_version_file(office=office, user=None, text=json.dumps(broken))
         assert any("question inconnue : web.inconnue" in m for m in error.value.messages)
         with pytest.raises(ValidationError) as error:
-            services.import_version_file(office=office, user=None, text="code: [oups")
+            versions.import_version_file(office=office, user=None, text="code: [oups")
         assert "Fichier illisible" in error.value.messages[0]
         with pytest.raises(ValidationError):
-            services.import_version_file(office=office, user=None, text="- une liste")
+            versions.import_version_file(office=office, user=None, text="- une liste")
         assert not QuestionnaireVersion.objects.filter(questionnaire__office=office).exists()
 
     def test_deeply_nested_documents_are_refused_quickly(self, office):
         started = time.monotonic()
         with pytest.raises(ValidationError):
-            services.import_version_file(office=office, user=None, text="a: " + "[" * 100_000)
+            versions.import_version_file(office=office, user=None, text="a: " + "[" * 100_000)
         deep = small_definition()
         deep["sections"][2]["questions"][1]["when"] = "DEEP"
         condition = '{"not": ' * 5000 + '{"answered": "web.site"}' + "}" * 5000
         text = json.dumps(deep).replace('"DEEP"', condition)
         with pytest.raises(ValidationError):
-            services.import_version_file(office=office, user=None, text=text)
+            versions.import_version_file(office=office, user=None, text=text)
         assert time.monotonic() - started < 5
 
     def test_yaml_aliases_are_refused(self, office):
         bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: [*b,*b]\n'
         with pytest.raises(ValidationError) as error:
-            services.import_version_file(office=office, user=None, text=bomb)
+            versions.import_version_file(office=office, user=None, text=bomb)
         assert "alias" in error.value.messages[0]
 
 
@@ -181,7 +181,7 @@ class TestCampaigns:
         ProviderFactory(office=office, name="Camping archivé", category=Category.CAMPSITE).archive()
         ProviderFactory(office=office, name="Hôtel", category=Category.HOTEL)
         ProviderFactory(office=other_office, name="Camping d'ailleurs", category=Category.CAMPSITE)
-        campaign = services.create_campaign(
+        campaign = campaigns.create_campaign(
             office=office,
             name="Diagnostic 2026",
             version=version,
@@ -213,7 +213,7 @@ class TestCampaigns:
                 "message": "",
                 "user": None,
             }
-            return services.create_campaign(**{**fields, **kwargs})
+            return campaigns.create_campaign(**{**fields, **kwargs})
 
         assert create().slug == "diagnostic-2026"
         assert create().slug == "diagnostic-2026-2"
@@ -233,28 +233,28 @@ class TestCampaigns:
             status=VersionStatus.DRAFT,
         )
         foreign = VersionFactory(questionnaire=QuestionnaireFactory(office=other_office))
-        assert set(services.campaign_versions(office)) == {shared, own}
-        assert set(services.visible_versions(office)) == {shared, own, draft}
-        assert foreign not in services.visible_versions(office)
+        assert set(versions.campaign_versions(office)) == {shared, own}
+        assert set(versions.visible_versions(office)) == {shared, own, draft}
+        assert foreign not in versions.visible_versions(office)
 
     def test_invite_is_idempotent_and_adds_new_matches(self, office, campaign):
         campaign.target_filters = {"category": "restaurant"}
         campaign.save()
         ProviderFactory(office=office, category=Category.RESTAURANT)
-        assert services.invite(campaign=campaign) == 1
-        assert services.invite(campaign=campaign) == 0
+        assert invitations.invite(campaign=campaign) == 1
+        assert invitations.invite(campaign=campaign) == 0
         ProviderFactory(office=office, category=Category.RESTAURANT)
-        assert services.invite(campaign=campaign) == 1
+        assert invitations.invite(campaign=campaign) == 1
         assert campaign.invitations.count() == 2
 
     def test_open_and_close(self, campaign):
-        services.close_campaign(campaign=campaign)
+        campaigns.close_campaign(campaign=campaign)
         assert not campaign.is_open
-        services.open_campaign(campaign=campaign)
+        campaigns.open_campaign(campaign=campaign)
         assert campaign.is_open
         campaign.ends_on = timezone.localdate() - datetime.timedelta(days=1)
         with pytest.raises(ValidationError):
-            services.open_campaign(campaign=campaign)
+            campaigns.open_campaign(campaign=campaign)
 
 
 class TestFollowUp:
@@ -262,7 +262,7 @@ class TestFollowUp:
         village = CommuneFactory(name="Saint-Jean")
         names = ["A invité", "B ouvert", "C en cours", "D terminé", "E à envoyer", "F révoqué"]
         providers = {n: ProviderFactory(office=office, name=n, commune=village) for n in names}
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         now = timezone.now()
         Invitation.objects.filter(provider=providers["A invité"]).update(sent_at=now)
         Invitation.objects.filter(provider=providers["B ouvert"]).update(sent_at=now, opened_at=now)
@@ -270,7 +270,7 @@ class TestFollowUp:
         ResponseFactory(campaign=campaign, provider=providers["C en cours"])
         ResponseFactory(campaign=campaign, provider=providers["D terminé"], completed_at=now)
         with django_assert_num_queries(1):
-            rows = {row.name: row.status for row in services.provider_statuses(campaign)}
+            rows = {row.name: row.status for row in followup.provider_statuses(campaign)}
         assert rows == {
             "A invité": "invited",
             "B ouvert": "opened",
@@ -287,13 +287,13 @@ class TestFollowUp:
         ]
         camping = ProviderFactory(office=office, category=Category.CAMPSITE, commune=south)
         ProviderFactory(office=office, category=Category.CAMPSITE, commune=None)
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         ResponseFactory(campaign=campaign, provider=hotels[0], completed_at=timezone.now())
         ResponseFactory(campaign=campaign, provider=camping)
         # Other campaigns do not count.
         ResponseFactory(provider=hotels[1], completed_at=timezone.now())
 
-        figures = services.participation(campaign)
+        figures = followup.participation(campaign)
         assert (figures.overall.total, figures.overall.started, figures.overall.completed) == (
             5,
             2,
@@ -311,24 +311,24 @@ class TestFollowUp:
 
     def test_campaign_list_counts(self, office, campaign):
         provider = ProviderFactory(office=office)
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         ResponseFactory(campaign=campaign, provider=provider, completed_at=timezone.now())
         empty = CampaignFactory(office=office)
         rows = {
-            c.pk: (c.panel_count, c.completed_count) for c in services.campaigns_for_list(office)
+            c.pk: (c.panel_count, c.completed_count) for c in campaigns.campaigns_for_list(office)
         }
         assert rows == {campaign.pk: (1, 1), empty.pk: (0, 0)}
 
     def test_campaign_list_counts_the_panel_as_the_campaign_page_does(self, office, campaign):
         revoked_but_answered, revoked, live = (ProviderFactory(office=office) for _ in range(3))
-        services.invite(campaign=campaign)
+        invitations.invite(campaign=campaign)
         for provider in (revoked_but_answered, revoked):
-            services.revoke_invitation(invitation=campaign.invitations.get(provider=provider))
+            invitations.revoke_invitation(invitation=campaign.invitations.get(provider=provider))
         ResponseFactory(campaign=campaign, provider=revoked_but_answered)
         assisted = ProviderFactory(office=office)  # helped by phone, never invited
         ResponseFactory(campaign=campaign, provider=assisted)
-        listed = services.campaigns_for_list(office).get(pk=campaign.pk)
-        assert listed.panel_count == services.participation(campaign).overall.total == 3
+        listed = campaigns.campaigns_for_list(office).get(pk=campaign.pk)
+        assert listed.panel_count == followup.participation(campaign).overall.total == 3
         assert live.pk in campaign.invitations.values_list("provider", flat=True)
 
 
@@ -392,7 +392,7 @@ class TestAnswers:
         assert Response.objects.get().answers == {"profil.salaries": 3}
         result = save(response, "web")
         assert result.errors == {"web.site": "Répondez à cette question."}
-        result = services.save_section(
+        result = answering.save_section(
             response=response, section_code="web", data={}, require=False
         )
         assert result.ok
@@ -433,12 +433,12 @@ class TestAnswers:
 
     def test_a_hidden_section_cannot_be_saved(self, office, campaign):
         association = ProviderFactory(office=office, category=Category.ASSOCIATION)
-        response = services.start_or_resume(
+        response = answering.start_or_resume(
             campaign=campaign, provider=association, source=ResponseSource.SELF
         )
-        with pytest.raises(services.UnknownSection):
+        with pytest.raises(answering.UnknownSection):
             save(response, "reservation", reservation__en_ligne=["oui"])
-        with pytest.raises(services.UnknownSection):
+        with pytest.raises(answering.UnknownSection):
             save(response, "nexiste_pas")
 
     def test_completion_writes_scores_and_rows_consistent_with_score(self, response):
@@ -454,7 +454,7 @@ class TestAnswers:
             response, "web", web, web__site=["oui"], web__mobile=["palier_3"], web__mentions=["non"]
         )
         save(response, "reservation", reservation__en_ligne=["non"])
-        completed = services.complete(response=response)
+        completed = answering.complete(response=response)
 
         expected = score(
             completed.version.parsed, completed.answers, category=completed.provider.category
@@ -477,11 +477,11 @@ class TestAnswers:
 
     def test_assisted_correction_of_a_completed_response_rescores_it(self, response, animator):
         save(response, "web", web__site=["non"])
-        services.complete(response=response)
+        answering.complete(response=response)
         assert FiredRecommendation.objects.filter(code="creer_site").exists()
         first_completion = Response.objects.get().completed_at
 
-        assisted = services.start_or_resume(
+        assisted = answering.start_or_resume(
             campaign=response.campaign,
             provider=response.provider,
             source=ResponseSource.ASSISTED,
@@ -499,7 +499,7 @@ class TestAnswers:
 
         def resume():
             answers = Response.objects.get().answers
-            found = services.resume_section(parsed, answers, category=Category.HOTEL)
+            found = answering.resume_section(parsed, answers, category=Category.HOTEL)
             return found.code if found else None
 
         assert resume() == "profil"
@@ -529,7 +529,7 @@ def test_concurrent_saves_wait_for_each_other(office, monkeypatch):
     then merges into what the first wrote (without the lock, one page would be lost)."""
     campaign = CampaignFactory(office=office)
     provider = ProviderFactory(office=office)
-    response = services.start_or_resume(
+    response = answering.start_or_resume(
         campaign=campaign, provider=provider, source=ResponseSource.SELF
     )
     slow_prune = answering.prune_answers
@@ -546,7 +546,7 @@ def test_concurrent_saves_wait_for_each_other(office, monkeypatch):
         try:
             barrier.wait()
             stale = Response.objects.get(pk=response.pk)
-            services.save_section(response=stale, section_code=section, data=data)
+            answering.save_section(response=stale, section_code=section, data=data)
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -566,7 +566,7 @@ def test_concurrent_saves_wait_for_each_other(office, monkeypatch):
 
 def test_start_or_resume_refuses_another_offices_provider(campaign, other_office):
     with pytest.raises(ValidationError):
-        services.start_or_resume(
+        answering.start_or_resume(
             campaign=campaign,
             provider=ProviderFactory(office=other_office),
             source=ResponseSource.SELF,

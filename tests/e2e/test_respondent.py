@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from balise.demo.builder import build_demo
 from balise.demo.territory import DEMO_PASSWORD
-from balise.diagnostics import services
+from balise.diagnostics import invitations
 from balise.diagnostics.forms import question_id
 from balise.diagnostics.models import AxisScore, Campaign, Invitation, Response
 from balise.diagnostics.scoring import visible_sections
@@ -90,7 +90,7 @@ def not_answered_yet(category: str) -> Invitation:
 
 def link_path(invitation: Invitation) -> str:
     """The path of the personal link e-mailed to the provider."""
-    return urlsplit(services.invitation_url(invitation)).path
+    return urlsplit(invitations.invitation_url(invitation)).path
 
 
 def section_code(page) -> str:
@@ -235,7 +235,7 @@ def test_a_forged_or_revoked_link_shows_a_bare_404(phone_page, demo):
     assert_accessible(page)
 
     assert page.goto(link_path(invitation)).status == 200
-    services.revoke_invitation(invitation=invitation)
+    invitations.revoke_invitation(invitation=invitation)
     assert page.goto(link_path(invitation)).status == 404
 
 

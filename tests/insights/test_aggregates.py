@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from balise.diagnostics import services
+from balise.diagnostics import versions
 from balise.diagnostics.models import Answer, AxisScore, Response
 from balise.insights import aggregates
 from balise.insights.filters import StudyFilters
@@ -38,7 +38,7 @@ AXES = [
 def make_campaign(office, *, year=2026, **fields):
     return CampaignFactory(
         office=office,
-        version=services.ensure_default_version(),
+        version=versions.ensure_default_version(),
         starts_on=dt.date(year, 3, 1),
         ends_on=dt.date(year, 6, 30),
         **fields,

@@ -4,7 +4,7 @@ protections `check --deploy` looks for."""
 import pytest
 from django.urls import reverse
 
-from balise.diagnostics import services
+from balise.diagnostics import invitations
 from balise.diagnostics.models import Invitation
 from balise.offices.models import User
 
@@ -38,7 +38,7 @@ def directives_of(header: str) -> dict[str, str]:
 
 def test_office_pages_respondent_pages_and_the_api_have_it(client_for, office, animator):
     campaign = CampaignFactory(office=office)
-    services.invite(campaign=campaign, providers=[ProviderFactory(office=office)])
+    invitations.invite(campaign=campaign, providers=[ProviderFactory(office=office)])
     invitation = Invitation.objects.get()
     client = client_for(animator)
     for url in [

@@ -9,7 +9,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from balise.api.models import ApiToken
-from balise.diagnostics import services
+from balise.diagnostics import invitations
 from balise.diagnostics.models import Invitation
 from balise.lib import ratelimit
 from balise.lib.ratelimit import hit, parse_rate
@@ -112,7 +112,7 @@ class TestDecorator:
 @pytest.fixture
 def invitation(office):
     campaign = CampaignFactory(office=office)
-    services.invite(campaign=campaign, providers=[ProviderFactory(office=office)])
+    invitations.invite(campaign=campaign, providers=[ProviderFactory(office=office)])
     return Invitation.objects.get(campaign=campaign)
 
 

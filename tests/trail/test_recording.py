@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from balise.api.models import ApiToken
-from balise.diagnostics import services as diagnostics
+from balise.diagnostics import invitations
 from balise.diagnostics.models import Invitation, Response
 from balise.members.models import Provider
 from balise.offices.models import Membership, Office, Role
@@ -97,7 +97,7 @@ def _answer(client, invitation, section, **answers):
 
 def test_public_answers_are_not_logged_page_by_page(office, provider):
     campaign = CampaignFactory(office=office, name="Diagnostic 2026")
-    diagnostics.invite(campaign=campaign, providers=[provider])
+    invitations.invite(campaign=campaign, providers=[provider])
     invitation = Invitation.objects.get(provider=provider)
     client = Client()
     _answer(client, invitation, "profil", profil__salaries="3", profil__remarque="")
@@ -132,7 +132,7 @@ def test_staff_answers_keep_the_question_codes_not_the_answers(
 
 def test_revoking_an_invitation_is_logged_and_the_key_never(client_for, animator, office, provider):
     campaign = CampaignFactory(office=office)
-    diagnostics.invite(campaign=campaign, providers=[provider])
+    invitations.invite(campaign=campaign, providers=[provider])
     invitation = Invitation.objects.get()
     key = invitation.key
     client = client_for(animator)

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from balise.diagnostics import services
+from balise.diagnostics import answering, versions
 from balise.diagnostics.models import Campaign, CampaignStatus, Response
 
 from ..factories import ProviderFactory
@@ -17,7 +17,7 @@ def default_campaign(office, *, slug="diagnostic-2026", starts_on=None) -> Campa
         office=office,
         name=f"Diagnostic {slug}",
         slug=slug,
-        version=services.ensure_default_version(),
+        version=versions.ensure_default_version(),
         starts_on=starts_on,
         ends_on=starts_on + dt.timedelta(days=90),
         status=CampaignStatus.OPEN,
@@ -36,5 +36,5 @@ def diagnosed(campaign, answers: dict, *, complete=True, **provider_fields) -> R
         answers=answers,
     )
     if complete:
-        response = services.complete(response=response)
+        response = answering.complete(response=response)
     return response

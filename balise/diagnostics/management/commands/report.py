@@ -11,7 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from balise.diagnostics.models import Campaign, Response
-from balise.diagnostics.reports import completed_responses, render_report_pdf, write_campaign_zip
+from balise.diagnostics.report_delivery import (
+    completed_responses,
+    render_report_pdf,
+    write_campaign_zip,
+)
 from balise.members.models import Provider
 
 
