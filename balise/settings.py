@@ -228,6 +228,8 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("BALISE_FROM_EMAIL", "Balise <balise@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Without Redis the cache is per process; the rate limiter then keeps its counters in the
+# database (balise.lib.ratelimit), so that its limits hold across gunicorn processes.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}

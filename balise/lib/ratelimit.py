@@ -3,13 +3,21 @@
 ``@ratelimit(key="ip", rate="30/m")`` counts the requests of one key (the client's address,
 or what a callable returns) in the current window of the rate's period; past the limit it
 answers 429 with a ``Retry-After`` header, a French page for browsers and a JSON body for
-API clients. The counter lives in ``settings.CACHES["default"]``: local memory on a single
-server, Redis (``REDIS_URL``) when several processes or machines must share it.
+API clients.
 
-Each window's counter is created with ``cache.add`` (atomic: only the first request of the
-window creates it) and then ``cache.incr`` (atomic in Redis and in the local-memory cache),
-so concurrent requests never lose a count. A fixed window lets at most twice the rate
-through around a window boundary; that is fine for throttling abuse, and it costs one cache
+The counters must be shared by every process that serves requests, or each gunicorn
+process grants the whole budget (three processes, three times the limit). Where they live
+(:func:`counter_store`):
+
+- with Redis (``REDIS_URL``, the default cache is then Redis): in the cache, each window's
+  counter created with ``cache.add`` (only the first request of the window creates it)
+  and then ``cache.incr``, both atomic in Redis;
+- otherwise in the database (:class:`~balise.lib.models.RateCounter`): one upsert that
+  creates or increments the counter and returns it, atomic on SQLite and PostgreSQL; a
+  new window's first request deletes the expired counters.
+
+Either way concurrent requests never lose a count. A fixed window lets at most twice the
+rate through around a window boundary; that is fine for throttling abuse, and it costs one
 round trip per request.
 
 The client's address comes from django-axes' helper, configured by ``BALISE_PROXY_COUNT``
@@ -27,15 +35,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from .models import RateCounter
 
 logger = logging.getLogger("balise.lib.ratelimit")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 CACHE_PREFIX = "balise:rl"
+# Caches that every process and machine share (the local-memory cache is per process).
+SHARED_CACHES = {
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+}
 
 KeyFunc = Callable[[HttpRequest], str | None]
 
@@ -65,28 +82,58 @@ class Limited:
     retry_after: int
 
 
+def counter_store() -> str:
+    """Where the counters live: ``"cache"`` when the default cache is Redis (shared by
+    every process and machine), ``"database"`` otherwise (the local-memory cache is not)."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return "cache" if backend in SHARED_CACHES else "database"
+
+
+def _count_in_cache(counter: str, period: int) -> int:
+    # A little longer than the window, so a slow clock never resurrects a counter.
+    cache.add(counter, 0, timeout=period + 5)
+    try:
+        return cache.incr(counter)
+    except ValueError:  # evicted between add and incr: this request starts the window
+        cache.add(counter, 1, timeout=period + 5)
+        return 1
+
+
+def _count_in_database(counter: str, *, expires: int, now: float) -> int:
+    quote = connection.ops.quote_name
+    table, key, count = (quote(name) for name in (RateCounter._meta.db_table, "key", "count"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {count}, {quote('expires')}) VALUES (%s, 1, %s) "
+            f"ON CONFLICT ({key}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}",
+            [counter, expires],
+        )
+        value = cursor.fetchone()[0]
+    if value == 1:  # a new window: the counters of the past ones can go
+        RateCounter.objects.filter(expires__lt=now).delete()
+    return value
+
+
 def hit(group: str, key: str, rate: str) -> Limited | None:
     """Count one request of ``key`` in ``group``; return :class:`Limited` past the rate.
 
-    Side effects: creates or increments one cache entry, which expires with its window.
+    Side effects: creates or increments one counter (in the cache or the database, see
+    :func:`counter_store`), which expires with its window.
     """
     limit, period = parse_rate(rate)
     now = clock()
     window = int(now // period)
     digest = hashlib.sha256(f"{group}\x00{key}".encode()).hexdigest()[:32]
-    cache_key = f"{CACHE_PREFIX}:{digest}:{period}:{window}"
+    counter = f"{CACHE_PREFIX}:{digest}:{period}:{window}"
     try:
-        # A little longer than the window, so a slow clock never resurrects a counter.
-        cache.add(cache_key, 0, timeout=period + 5)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # evicted between add and incr: this request starts the window
-            cache.add(cache_key, 1, timeout=period + 5)
-            count = 1
+        if counter_store() == "cache":
+            count = _count_in_cache(counter, period)
+        else:
+            count = _count_in_database(counter, expires=(window + 1) * period + 5, now=now)
     except Exception:
-        # The cache (Redis) is down: let the request through rather than answer 500 to
-        # every login and form; /sante/ reports the cache as degraded.
-        logger.warning("Rate limiter: cache unavailable, request not counted", exc_info=True)
+        # The store (Redis, or the database) is down: let the request through rather
+        # than answer 500 to every login and form; /sante/ reports the failing store.
+        logger.warning("Rate limiter: counter unavailable, request not counted", exc_info=True)
         return None
     if count <= limit:
         return None

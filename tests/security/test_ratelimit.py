@@ -12,12 +12,14 @@ from balise.api.models import ApiToken
 from balise.diagnostics import invitations
 from balise.diagnostics.models import Invitation
 from balise.lib import ratelimit
+from balise.lib.models import RateCounter
 from balise.lib.ratelimit import hit, parse_rate
 
 from ..diagnostics.factories import CampaignFactory
 from ..factories import ProviderFactory
 
 
+@pytest.mark.django_db
 class TestLimiter:
     def test_the_request_past_the_rate_is_refused_until_the_window_ends(self, frozen_clock):
         frozen_clock.now += 15  # 15 s into the minute
@@ -56,6 +58,7 @@ def _view(request, **kwargs):
     return HttpResponse("ok")
 
 
+@pytest.mark.django_db
 class TestDecorator:
     def test_html_429_in_french_with_retry_after(self, frozen_clock):
         view = ratelimit.ratelimit(key="ip", rate="2/m")(_view)
@@ -179,13 +182,58 @@ class TestApi:
         assert client.get(url, **auth).status_code == 200
 
 
-def test_a_broken_cache_lets_requests_through(monkeypatch, caplog):
+@pytest.mark.django_db
+def test_without_redis_every_process_counts_in_the_database(frozen_clock):
+    # The local-memory cache of the tests stands for a deployment without REDIS_URL.
+    assert ratelimit.counter_store() == "database"
+    for _ in range(3):
+        hit("login", "203.0.113.9", "2/m")
+    key_digest = RateCounter.objects.get().key
+    assert RateCounter.objects.get().count == 3, key_digest
+    # The first request of a later window removes the counters of the past ones.
+    frozen_clock.now += 3600
+    hit("login", "203.0.113.9", "2/m")
+    assert RateCounter.objects.get().key != key_digest
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "store"), [("", "database"), ("redis://127.0.0.1:6379/0", "cache")]
+)
+def test_the_counters_are_shared_whatever_the_deployment(monkeypatch, settings, redis_url, store):
+    import importlib
+
+    from balise import settings as balise_settings
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    try:
+        settings.CACHES = importlib.reload(balise_settings).CACHES
+    finally:
+        monkeypatch.undo()
+        importlib.reload(balise_settings)
+    assert ratelimit.counter_store() == store
+
+
+def test_django_axes_counts_failed_logins_in_the_database(client, animator):
+    from axes.conf import settings as axes_settings
+    from axes.models import AccessAttempt
+
+    # Its per-account lockout is shared by every process too (not the local cache).
+    assert axes_settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    client.post(reverse("login"), {"username": animator.email, "password": "faux"})
+    assert AccessAttempt.objects.get().failures_since_start == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("store", ["cache", "database"])
+def test_a_broken_store_lets_requests_through(monkeypatch, caplog, store):
     from balise.lib import ratelimit as limiter
 
     def broken(*args, **kwargs):
-        raise ConnectionError("redis is down")
+        raise ConnectionError("redis or the database is down")
 
+    monkeypatch.setattr(limiter, "counter_store", lambda: store)
     monkeypatch.setattr(limiter.cache, "add", broken)
+    monkeypatch.setattr(limiter.connection, "cursor", broken)
     assert limiter.hit("login", "203.0.113.9", "1/m") is None
     assert limiter.hit("login", "203.0.113.9", "1/m") is None
-    assert "cache unavailable" in caplog.text
+    assert "counter unavailable" in caplog.text
