@@ -212,6 +212,8 @@ STORAGES = {
 # Uploaded import files are read in memory up to this size, then spooled to disk.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 BALISE_IMPORT_MAX_BYTES = env_int("BALISE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+# Records in one import: bench/bench_import.py measures this many within the memory budget.
+BALISE_IMPORT_MAX_RECORDS = env_int("BALISE_IMPORT_MAX_RECORDS", 50_000)
 
 EMAIL_BACKEND = env_str(
     "BALISE_EMAIL_BACKEND",

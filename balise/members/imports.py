@@ -24,6 +24,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,11 +34,11 @@ from django.utils.translation import gettext_lazy
 from .communes import CommuneResolver, commune_key, new_commune
 from .fields import IMPORTED_COLUMNS
 from .importers import apidae, datatourisme, tourinsoft
-from .importers.base import ImportFileError, ProviderRecord, iter_entries
+from .importers.base import ImportFileError, ProviderRecord, open_entries
 from .importers.cleaning import cell_text
 from .importers.columns import FIELD_LABELS, MAPPABLE_FIELD_NAMES, MAPPABLE_FIELDS, suggest_mapping
 from .importers.matching import Directory, chunks
-from .importers.spreadsheet import Table, read_csv, read_xlsx, records_from_table
+from .importers.spreadsheet import open_table, records_from_table
 from .models import (
     Category,
     Commune,
@@ -103,35 +105,35 @@ class SpreadsheetPreview:
     row_count: int
 
 
-def _tables(format: str, paths: list[Path], delimiter: str | None) -> Iterator[tuple[str, Table]]:
-    suffixes = (".csv", ".txt", ".tsv") if format == "csv" else (".xlsx",)
-    for entry in iter_entries(paths, suffixes=suffixes):
-        data = entry.read()
-        if format == "csv":
-            yield entry.name, read_csv(data, name=entry.name, delimiter=delimiter)
-        else:
-            yield entry.name, read_xlsx(data, name=entry.name)
+def _spreadsheet_suffixes(format: str) -> tuple[str, ...]:
+    return (".csv", ".txt", ".tsv") if format == "csv" else (".xlsx",)
 
 
 def inspect_spreadsheet(*, format: str, path: Path) -> SpreadsheetPreview:
-    """Titles, suggested mapping and the first 5 rows of a CSV or XLSX file.
+    """Titles, suggested mapping, the first 5 rows and the row count of a CSV or XLSX
+    file (the first table of a zip). Reads the file as a stream.
 
     No side effects. Raises ImportFileError when the file cannot be read.
     """
     if format not in SPREADSHEET_FORMATS:
         raise ImportFileError(_("Format de tableur inconnu : « %(format)s ».") % {"format": format})
-    for _name, table in _tables(format, [Path(path)], None):
-        width = len(table.headers)
-        samples = [
-            [cell_text(cell) for cell in (list(row) + [None] * width)[:width]]
-            for _n, row in table.rows[:5]
-        ]
-        return SpreadsheetPreview(
-            headers=table.headers,
-            suggested_mapping=suggest_mapping(table.headers),
-            sample_rows=samples,
-            row_count=len(table.rows),
-        )
+    with open_entries([Path(path)], suffixes=_spreadsheet_suffixes(format)) as entries:
+        for entry in entries[:1]:
+            with open_table(entry, format=format) as table:
+                width = len(table.headers)
+                samples = []
+                row_count = 0
+                for _number, row in table.rows:
+                    row_count += 1
+                    if len(samples) < 5:
+                        cells = list(row[:width]) + [None] * (width - len(row))
+                        samples.append([cell_text(cell) for cell in cells])
+                return SpreadsheetPreview(
+                    headers=table.headers,
+                    suggested_mapping=suggest_mapping(table.headers),
+                    sample_rows=samples,
+                    row_count=row_count,
+                )
     raise ImportFileError(_("Aucun fichier %(format)s trouvé.") % {"format": format.upper()})
 
 
@@ -153,23 +155,23 @@ def _check_mapping(mapping: Any, headers: list[str], name: str) -> dict[str, str
     return used
 
 
-def iter_records(
-    *, format: str, paths: list[Path], office, options: dict | None = None
-) -> Iterator[ProviderRecord]:
-    """Like :func:`read_records`, one record at a time (for progress bars)."""
-    options = options or {}
-    paths = [Path(p) for p in paths]
-    if format in SPREADSHEET_FORMATS:
-        tables = list(_tables(format, paths, options.get("delimiter")))
-        if not tables:
+def _spreadsheet_records(format: str, paths: list[Path], options: dict) -> Iterator[ProviderRecord]:
+    with open_entries(paths, suffixes=_spreadsheet_suffixes(format)) as entries:
+        if not entries:
             raise ImportFileError(
                 _("Aucun fichier %(format)s trouvé.") % {"format": format.upper()}
             )
-        for name, table in tables:
-            mapping = options.get("mapping") or suggest_mapping(table.headers, unique=False)
-            mapping = _check_mapping(mapping, table.headers, name)
-            suffix = _(" (fichier %(file)s)") % {"file": name} if len(tables) > 1 else ""
-            yield from records_from_table(table, mapping=mapping, locator_suffix=suffix)
+        for entry in entries:
+            with open_table(entry, format=format, delimiter=options.get("delimiter")) as table:
+                mapping = options.get("mapping") or suggest_mapping(table.headers, unique=False)
+                mapping = _check_mapping(mapping, table.headers, entry.name)
+                suffix = _(" (fichier %(file)s)") % {"file": entry.name} if len(entries) > 1 else ""
+                yield from records_from_table(table, mapping=mapping, locator_suffix=suffix)
+
+
+def _records(format: str, paths: list[Path], office, options: dict) -> Iterator[ProviderRecord]:
+    if format in SPREADSHEET_FORMATS:
+        yield from _spreadsheet_records(format, paths, options)
     elif format == "datatourisme":
         yield from datatourisme.iter_records(paths)
     elif format == "apidae":
@@ -181,6 +183,33 @@ def iter_records(
         yield from tourinsoft.iter_records(paths, mapping=mapping)
     else:
         raise ImportFileError(_("Format d'import inconnu : « %(format)s ».") % {"format": format})
+
+
+def max_records() -> int:
+    """How many records one import may hold: what the import budget was measured for."""
+    return settings.BALISE_IMPORT_MAX_RECORDS
+
+
+def iter_records(
+    *, format: str, paths: list[Path], office, options: dict | None = None
+) -> Iterator[ProviderRecord]:
+    """Like :func:`read_records`, one record at a time (for progress bars).
+
+    Raises ImportFileError past :func:`max_records` records: the import is refused
+    whole rather than cut.
+    """
+    limit = max_records()
+    paths = [Path(p) for p in paths]
+    for count, record in enumerate(_records(format, paths, office, options or {}), 1):
+        if count > limit:
+            raise ImportFileError(
+                _(
+                    "Le fichier compte plus de %(max)s fiches, le maximum d'un import : "
+                    "découpez-le en plusieurs fichiers."
+                )
+                % {"max": intcomma(limit)}
+            )
+        yield record
 
 
 def read_records(

@@ -32,8 +32,8 @@ from .base import (
     Entry,
     ImportFileError,
     ProviderRecord,
-    iter_entries,
-    load_json,
+    guarded_record,
+    open_entries,
 )
 from .builder import RecordBuilder
 from .categories import (
@@ -44,6 +44,7 @@ from .categories import (
     is_association_text,
 )
 from .cleaning import cell_text
+from .jsonstream import JsonStream
 
 PHONE, FAX, EMAIL, WEBSITE, ALT_PHONE, FACEBOOK = 201, 202, 204, 205, 206, 207
 TWITTER, GOOGLE, MOBILE_WEBSITE, TRIPADVISOR, YELP = 3755, 3789, 3769, 4000, 4007
@@ -104,33 +105,11 @@ def _is_object(value: Any) -> bool:
     )
 
 
-def _objects(data: Any) -> list[dict] | None:
-    """The objects in a parsed file, or None when the file holds no Apidae object."""
-    if _is_object(data):
-        return [data]
-    if isinstance(data, dict):
-        for key in ("objetsTouristiques", "objetTouristique", "objets"):
-            if key in data:
-                return _objects(data[key]) or []
-        return None
-    if (
-        isinstance(data, list)
-        and data
-        and all(_is_object(item) for item in data if isinstance(item, dict))
-    ):
-        objects = [item for item in data if _is_object(item)]
-        return objects or None
-    return None
+_OBJECT_LISTS = {(), ("objetsTouristiques",), ("objetTouristique",), ("objets",)}
 
 
-def _looks_like_communes(data: Any) -> bool:
-    return (
-        isinstance(data, list)
-        and bool(data)
-        and all(
-            isinstance(c, dict) and "code" in c and "nom" in c and "type" not in c for c in data
-        )
-    )
+def _looks_like_commune(item: Any) -> bool:
+    return isinstance(item, dict) and "code" in item and "nom" in item and "type" not in item
 
 
 class _Context:
@@ -140,20 +119,25 @@ class _Context:
         self.communes: dict[Any, dict] = {}
         self.references: dict[Any, str] = {}
 
-    def add_communes(self, data: Any) -> None:
-        for commune in data if isinstance(data, list) else []:
-            if isinstance(commune, dict) and "id" in commune:
-                self.communes[commune["id"]] = commune
+    def add_commune(self, commune: Any) -> None:
+        if isinstance(commune, dict) and isinstance(commune.get("id"), int | str):
+            self.communes[commune["id"]] = {
+                key: commune[key] for key in ("code", "nom", "codePostal") if key in commune
+            }
 
-    def add_references(self, data: Any) -> None:
-        for element in data if isinstance(data, list) else []:
-            if isinstance(element, dict) and "id" in element and element.get("libelleFr"):
-                self.references[element["id"]] = cell_text(element["libelleFr"])
+    def add_reference(self, element: Any) -> None:
+        if (
+            isinstance(element, dict)
+            and isinstance(element.get("id"), int | str)
+            and element.get("libelleFr")
+        ):
+            self.references[element["id"]] = cell_text(element["libelleFr"])
 
     def label(self, ref: Any) -> str:
         if not isinstance(ref, dict):
             return ""
-        return _libelle(ref) or self.references.get(ref.get("id"), "")
+        key = ref.get("id")
+        return _libelle(ref) or (self.references.get(key, "") if isinstance(key, int | str) else "")
 
 
 def _category(obj: dict, name: str) -> Category:
@@ -258,47 +242,88 @@ def record_from_object(obj: dict, *, filename: str, context: _Context) -> Provid
     return builder.finish()
 
 
-def iter_records(paths) -> Iterator[ProviderRecord]:
-    """Records from Apidae files, folders and export zips.
+def _guarded(obj: dict, filename: str, context: _Context) -> ProviderRecord:
+    object_id = obj.get("id")
+    object_id = cell_text(object_id) if isinstance(object_id, int | str) else ""
+    return guarded_record(
+        lambda: record_from_object(obj, filename=filename, context=context),
+        source=Source.APIDAE,
+        external_id=object_id,
+        locator=_("objet %(id)s (fichier %(file)s)") % {"id": object_id or "?", "file": filename},
+    )
 
+
+def _first_item(entry: Entry) -> Any:
+    """The first item of a file that is a list (None otherwise), the rest left unread."""
+    items = iter(JsonStream(entry, lists={()}))
+    try:
+        return next(items, (None, None))[1]
+    finally:
+        items.close()
+
+
+def iter_records(paths) -> Iterator[ProviderRecord]:
+    """Records from Apidae files, folders and export zips, one object in memory at a time.
+
+    The communes and reference labels of an export are read first, so that the objects
+    (read after) can use them.
     Raises ImportFileError for a broken zip or JSON, or when no Apidae object is found.
     """
     context = _Context()
-    object_files: list[tuple[Entry, Any]] = []
-    deleted: list[tuple[Entry, Any]] = []
-    for entry in iter_entries(paths, suffixes=(".json",)):
-        name = entry.basename.lower()
-        if name in _IGNORED_FILES:
-            continue
-        data = load_json(entry)
-        if name == "communes.json" or _looks_like_communes(data):
-            context.add_communes(data)
-        elif name == "elements_reference.json":
-            context.add_references(data)
-        elif name == "objets_supprimes.json":
-            deleted.append((entry, data))
-        else:
-            object_files.append((entry, data))
     found = False
-    for entry, data in object_files:
-        objects = _objects(data)
-        if objects is None:
-            continue
-        found = True
-        for obj in objects:
-            yield record_from_object(obj, filename=entry.basename, context=context)
-    for entry, data in deleted:
-        for object_id in data if isinstance(data, list) else []:
-            found = True
-            yield ProviderRecord(
-                source=Source.APIDAE,
-                external_id=cell_text(object_id),
-                locator=_("objet %(id)s (fichier %(file)s)")
-                % {"id": object_id, "file": entry.basename},
-                fields={},
-                errors=[],
-                skip_reason=str(DELETED_REASON),
-            )
+    with open_entries(paths, suffixes=(".json",)) as entries:
+        objects: list[Entry] = []
+        deleted: list[Entry] = []
+        for entry in entries:
+            name = entry.basename.lower()
+            if name in _IGNORED_FILES:
+                continue
+            if name == "communes.json" or (
+                name != "elements_reference.json" and _looks_like_commune(_first_item(entry))
+            ):
+                for _list, commune in JsonStream(entry, lists={()}):
+                    context.add_commune(commune)
+            elif name == "elements_reference.json":
+                for _list, element in JsonStream(entry, lists={()}):
+                    context.add_reference(element)
+            elif name == "objets_supprimes.json":
+                deleted.append(entry)
+            else:
+                objects.append(entry)
+        for entry in objects:
+            document = JsonStream(entry, lists=_OBJECT_LISTS)
+            for _list, obj in document:
+                if _is_object(obj):
+                    found = True
+                    yield _guarded(obj, entry.basename, context)
+            found = found or bool(document.lists_found - {()})
+            rest = document.rest
+            if isinstance(rest, dict) and not _is_object(rest):
+                rest = next(
+                    (
+                        rest[key]
+                        for key in ("objetsTouristiques", "objetTouristique", "objets")
+                        if key in rest
+                    ),
+                    None,
+                )
+            if _is_object(rest):
+                found = True
+                yield _guarded(rest, entry.basename, context)
+        for entry in deleted:
+            for _list, object_id in JsonStream(entry, lists={()}):
+                if not isinstance(object_id, int | str):
+                    continue
+                found = True
+                yield ProviderRecord(
+                    source=Source.APIDAE,
+                    external_id=cell_text(object_id)[:200],
+                    locator=_("objet %(id)s (fichier %(file)s)")
+                    % {"id": object_id, "file": entry.basename},
+                    fields={},
+                    errors=[],
+                    skip_reason=str(DELETED_REASON),
+                )
     if not found:
         raise ImportFileError(
             _("Aucun objet Apidae (avec « id », « type » et « nom ») dans ce fichier.")

@@ -37,7 +37,11 @@ LABEL_MAX_LENGTH = 120
 TAG_MAX_LENGTH = 60
 
 _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
-_UNUSUAL_SPACE = re.compile(r"[\t\n\r\u00a0\u202f]|  ")
+_UNUSUAL_SPACE = re.compile(r"[\t\n\r\u00a0\u202f\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]|  ")
+# Control characters no database column takes (PostgreSQL refuses NUL), and halves of
+# UTF-16 pairs that no encoder can write (a JSON "\\ud800" escape gives one).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
 _URL_VALIDATOR = URLValidator(schemes=["http", "https"])
 _SIX_PLACES = Decimal("0.000001")
 
@@ -59,6 +63,7 @@ def cell_text(value: Any, *, multiline: bool = False) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    text = _SURROGATES.sub("\ufffd", _CONTROLS.sub("", text))
     if multiline:
         lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
         return "\n".join(lines).strip()

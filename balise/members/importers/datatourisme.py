@@ -27,10 +27,18 @@ from django.utils.translation import gettext as _
 
 from balise.members.models import Category, Source
 
-from .base import EVENT_REASON, Entry, ImportFileError, ProviderRecord, iter_entries, load_json
+from .base import (
+    EVENT_REASON,
+    MALFORMED,
+    ImportFileError,
+    ProviderRecord,
+    guarded_record,
+    open_entries,
+)
 from .builder import RecordBuilder
 from .categories import bare_type, category_from_datatourisme_types, is_datatourisme_event
 from .cleaning import cell_text, social_network_of
+from .jsonstream import JsonStream
 
 _LANGS = ("fr", "fr-FR", "fr_FR")
 
@@ -137,10 +145,11 @@ def _is_poi(graph: Graph, node: Any) -> bool:
     )
 
 
-def objects_in(data: Any, entry: Entry) -> Iterator[tuple[Graph, dict]]:
-    """The points of interest of one parsed JSON file, each with its graph."""
+def objects_in(data: Any) -> Iterator[tuple[Graph, dict]]:
+    """The points of interest of one parsed JSON value, each with its graph."""
     if isinstance(data, dict) and "@graph" in data:
-        nodes = [n for n in data["@graph"] if isinstance(n, dict)]
+        found = data["@graph"]
+        nodes = [n for n in (found if isinstance(found, list) else [found]) if isinstance(n, dict)]
         graph = Graph({n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)})
         # A node nested in another POI (a neighbour...) is listed on its own as well.
         for node in nodes:
@@ -151,10 +160,7 @@ def objects_in(data: Any, entry: Entry) -> Iterator[tuple[Graph, dict]]:
             yield Graph(), data
     elif isinstance(data, list):
         for item in data:
-            if isinstance(item, dict) and "@graph" in item:
-                yield from objects_in(item, entry)
-            elif _is_poi(Graph(), item):
-                yield Graph(), item
+            yield from objects_in(item) if isinstance(item, dict) else ()
 
 
 def _contacts(graph: Graph, node: dict) -> list[dict]:
@@ -267,18 +273,38 @@ def _read_place(graph: Graph, node: dict, builder: RecordBuilder) -> None:
             break
 
 
+def _guarded(graph: Graph, node: dict, filename: str) -> ProviderRecord:
+    try:
+        identifier = graph.literal(node, "dc:identifier") or cell_text(node.get("@id", ""))
+    except MALFORMED:
+        identifier = ""
+    return guarded_record(
+        lambda: record_from_object(graph, node, filename=filename),
+        source=Source.DATATOURISME,
+        external_id=identifier,
+        locator=_("objet %(id)s (fichier %(file)s)") % {"id": identifier or "?", "file": filename},
+    )
+
+
 def iter_records(paths) -> Iterator[ProviderRecord]:
-    """Records from DATAtourisme files, folders and zips, one file in memory at a time.
+    """Records from DATAtourisme files, folders and zips, one object in memory at a time
+    (a whole ``@graph`` export is kept, its nodes referring to each other).
 
     Raises ImportFileError for a broken zip, a JSON syntax error, or when nothing in the
     files looks like a DATAtourisme object.
     """
     found = False
-    for entry in iter_entries(paths, suffixes=(".json", ".jsonld")):
-        data = load_json(entry)
-        for graph, node in objects_in(data, entry):
-            found = True
-            yield record_from_object(graph, node, filename=entry.basename)
+    with open_entries(paths, suffixes=(".json", ".jsonld")) as entries:
+        for entry in entries:
+            document = JsonStream(entry, lists={()})
+            for _list, item in document:
+                for graph, node in objects_in(item):
+                    found = True
+                    yield _guarded(graph, node, entry.basename)
+            if not document.lists_found:
+                for graph, node in objects_in(document.rest):
+                    found = True
+                    yield _guarded(graph, node, entry.basename)
     if not found:
         raise ImportFileError(
             _("Aucun objet DATAtourisme (JSON-LD avec « dc:identifier ») dans ce fichier.")

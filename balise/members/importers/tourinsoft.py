@@ -45,10 +45,11 @@ from django.utils.translation import gettext as _
 
 from balise.members.models import SOCIAL_NETWORKS, Category, Source, normalize_name
 
-from .base import EVENT_REASON, ImportFileError, ProviderRecord, iter_entries, load_json
+from .base import EVENT_REASON, ImportFileError, ProviderRecord, guarded_record, open_entries
 from .builder import RecordBuilder
 from .categories import is_event_text
 from .cleaning import cell_text
+from .jsonstream import JsonStream
 
 DEFAULT_MAPPING: dict[str, Any] = {
     "external_id": ["SyndicObjectID"],
@@ -260,34 +261,40 @@ def record_from_item(item: dict, *, mapping: dict, filename: str) -> ProviderRec
     return builder.finish()
 
 
-def _items(data: Any) -> list[dict] | None:
-    if isinstance(data, dict):
-        if isinstance(data.get("value"), list):
-            return [i for i in data["value"] if isinstance(i, dict)]
-        inner = data.get("d")
-        if isinstance(inner, dict) and isinstance(inner.get("results"), list):
-            return [i for i in inner["results"] if isinstance(i, dict)]
-        if isinstance(inner, list):
-            return [i for i in inner if isinstance(i, dict)]
-    return None
+_ITEM_LISTS = {("value",), ("d", "results"), ("d",)}
+
+
+def _guarded(item: dict, mapping: dict, filename: str) -> ProviderRecord:
+    try:
+        external_id = cell_text(_first(item, mapping, "external_id"))
+    except (TypeError, ValueError, RecursionError):
+        external_id = ""
+    return guarded_record(
+        lambda: record_from_item(item, mapping=mapping, filename=filename),
+        source=Source.TOURINSOFT,
+        external_id=external_id,
+        locator=_("objet %(id)s (fichier %(file)s)") % {"id": external_id or "?", "file": filename},
+    )
 
 
 def iter_records(paths, *, mapping: dict) -> Iterator[ProviderRecord]:
-    """Records from Tourinsoft feed files (folders and zips accepted).
+    """Records from Tourinsoft feed files (folders and zips accepted), one item in
+    memory at a time.
 
     Raises ImportFileError for broken JSON, or a file that is not an OData feed.
     """
     found = False
-    for entry in iter_entries(paths, suffixes=(".json",)):
-        data = load_json(entry)
-        items = _items(data)
-        if items is None:
-            raise ImportFileError(
-                _("« %(name)s » n'est pas un flux Tourinsoft (ni « value » ni « d.results »).")
-                % {"name": entry.name}
-            )
-        found = True
-        for item in items:
-            yield record_from_item(item, mapping=mapping, filename=entry.basename)
+    with open_entries(paths, suffixes=(".json",)) as entries:
+        for entry in entries:
+            document = JsonStream(entry, lists=_ITEM_LISTS)
+            for _list, item in document:
+                if isinstance(item, dict):
+                    yield _guarded(item, mapping, entry.basename)
+            if not document.lists_found:
+                raise ImportFileError(
+                    _("« %(name)s » n'est pas un flux Tourinsoft (ni « value » ni « d.results »).")
+                    % {"name": entry.name}
+                )
+            found = True
     if not found:
         raise ImportFileError(_("Aucun fichier JSON Tourinsoft trouvé."))
