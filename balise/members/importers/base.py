@@ -308,7 +308,7 @@ def check_workbook(path: Path, name: str) -> None:
                 try:
                     with archive.open(info) as member:
                         head = member.read(_XML_HEAD_BYTES)
-                except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+                except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as error:
                     raise unreadable_workbook(name) from error
                 if head.startswith((b"\xff\xfe", b"\xfe\xff")):
                     head = head.decode("utf-16", "replace").encode()
@@ -334,7 +334,15 @@ def unreadable_workbook(name: str) -> ImportFileError:
 # What a record builder trips on when a SIT object has a field of an unexpected type
 # ("localisation": [1, 2], a string where an object is expected...), or is nested too
 # deeply for the cleaners.
-MALFORMED = (AttributeError, TypeError, KeyError, IndexError, ValueError, RecursionError)
+MALFORMED = (
+    AttributeError,
+    TypeError,
+    KeyError,
+    IndexError,
+    ValueError,
+    ArithmeticError,
+    RecursionError,
+)
 
 
 def guarded_record(

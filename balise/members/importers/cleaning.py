@@ -264,8 +264,10 @@ def clean_insee_code(value: Any) -> str:
 
 def clean_coordinate(value: Any, *, kind: str) -> Decimal | None:
     """A latitude or longitude in decimal degrees (decimal comma accepted), 6 places."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        text = repr(float(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value) if abs(value) < 1000 else "NaN"  # no float holds some ints
+    elif isinstance(value, float):
+        text = repr(value)
     else:
         text = cell_text(value).replace(",", ".").replace(" ", "")
     if not text:
@@ -281,7 +283,7 @@ def clean_coordinate(value: Any, *, kind: str) -> Decimal | None:
             if kind == "latitude"
             else _("longitude invalide « %(value)s »")
         )
-        raise ValueError(message % {"value": cell_text(value)})
+        raise ValueError(message % {"value": cell_text(value)[:60]})
     return number.quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
 
 

@@ -65,7 +65,7 @@ class Graph:
         return None
 
     def resolve(self, value: Any) -> Any:
-        if isinstance(value, dict) and set(value) == {"@id"}:
+        if isinstance(value, dict) and set(value) == {"@id"} and isinstance(value["@id"], str):
             return self.nodes_by_id.get(value["@id"], value)
         return value
 
@@ -167,7 +167,9 @@ def _contacts(graph: Graph, node: dict) -> list[dict]:
     """Contacts, the provider's own first: the booking agency (Gîtes de France
     Réservation…) is listed in ``hasBookingContact`` and comes last."""
     booking_ids = {
-        c.get("@id") for c in graph.all(node, "hasBookingContact") if isinstance(c, dict)
+        c.get("@id")
+        for c in graph.all(node, "hasBookingContact")
+        if isinstance(c, dict) and isinstance(c.get("@id"), str)
     }
     contacts = [c for c in graph.all(node, "hasContact") if isinstance(c, dict)]
     own = [c for c in contacts if c.get("@id") not in booking_ids or not c.get("@id")]

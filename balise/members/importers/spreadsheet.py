@@ -212,7 +212,7 @@ def _csv_rows(lines: Iterator[str], delimiter: str, name: str) -> Iterator[tuple
     except csv.Error as error:
         raise ImportFileError(
             _("« %(name)s » : CSV illisible près de la ligne %(line)s (%(error)s).")
-            % {"name": name, "line": reader.line_num + 1, "error": _csv_problem(error)}
+            % {"name": name, "line": reader.line_num, "error": _csv_problem(error)}
         ) from error
 
 
