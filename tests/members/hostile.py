@@ -37,15 +37,17 @@ def zip_of_big_csvs(path: Path, *, count: int = 5, member_bytes: int = 400 * MB)
 def zip_of_big_json(path: Path, *, size: int = 480 * MB) -> Path:
     """A small zip holding one huge JSON list of objects."""
     item = b'{"@id": "x", "dc:identifier": "X", "rdfs:label": {"fr": ["Gite"]}},'
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        with archive.open("objets.json", "w", force_zip64=True) as member:
-            member.write(b"[")
-            written = 1
-            block = item * 10000
-            while written < size:
-                member.write(block)
-                written += len(block)
-            member.write(item[:-1] + b"]")
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive,
+        archive.open("objets.json", "w", force_zip64=True) as member,
+    ):
+        member.write(b"[")
+        written = 1
+        block = item * 10000
+        while written < size:
+            member.write(block)
+            written += len(block)
+        member.write(item[:-1] + b"]")
     return path
 
 
@@ -118,9 +120,7 @@ def xlsx_with_many_shared_strings(path: Path, *, size: int) -> Path:
 
 def xlsx_with_dtd(path: Path) -> Path:
     """A workbook whose sheet declares a DTD (entity expansion, the "billion laughs")."""
-    entities = "".join(
-        f'<!ENTITY e{n} "{("&e%d;" % (n - 1)) * 10 if n else "lol"}">' for n in range(10)
-    )
+    entities = "".join(f'<!ENTITY e{n} "{f"&e{n - 1};" * 10 if n else "lol"}">' for n in range(10))
     sheet = (
         '<?xml version="1.0"?><!DOCTYPE worksheet [' + entities + "]>"
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'

@@ -8,6 +8,7 @@ never raises, and applying either writes or raises ImportRejected having written
 nothing: no other exception ever reaches the office.
 """
 
+import csv
 import functools
 import io
 import json
@@ -266,9 +267,7 @@ def test_json_mutants_never_crash(office, scratch, fmt):
 
 def _csv_rows() -> list[list[str]]:
     text = (FIXTURES / "imports" / "adherents_haut_vallon.csv").read_bytes().decode("cp1252")
-    import csv
-
-    return [row for row in csv.reader(io.StringIO(text), delimiter=";")]
+    return list(csv.reader(io.StringIO(text), delimiter=";"))
 
 
 def _csv_mutant(rows: list[list[str]], rng: random.Random) -> bytes:
@@ -296,8 +295,6 @@ def _csv_mutant(rows: list[list[str]], rng: random.Random) -> bytes:
         )
     delimiter = rng.choice([";", ",", "\t"])
     buffer = io.StringIO()
-    import csv
-
     csv.writer(buffer, delimiter=delimiter).writerows(rows)
     data = buffer.getvalue().encode(rng.choice(["utf-8", "cp1252", "utf-16"]), "replace")
     if rng.random() < 0.3:
