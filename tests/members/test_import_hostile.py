@@ -201,7 +201,7 @@ def test_localisation_as_a_list_names_the_object(office, tmp_path):
 
 def test_the_command_reports_a_hostile_file_without_a_traceback(office, tmp_path):
     path = hostile.json_file(tmp_path / "flux.json", "apidae", hostile.deeply_nested(100_000))
-    with pytest.raises(CommandError, match="« flux.json » est imbriqué trop profondément"):
+    with pytest.raises(CommandError, match=r"« flux\.json » est imbriqué trop profondément"):
         call_command(
             "import_members",
             "--office",
