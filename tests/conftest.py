@@ -1,12 +1,33 @@
-"""Shared fixtures: an office with one user per role, and an outsider from another office."""
+"""Shared fixtures: an office with one user per role, an outsider from another office, and
+the victim rows the tenancy walkers aim at."""
 
 import pytest
 from django.core.cache import cache
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.utils import timezone
 
+from balise.audits.models import AuditRun, DeclaredObservedGap, SiteAudit
+from balise.members.models import ImportBatch
 from balise.offices.models import Role
 
-from .factories import PASSWORD, MembershipFactory, OfficeFactory, UserFactory
+from .diagnostics.factories import (
+    CampaignFactory,
+    InvitationFactory,
+    QuestionnaireFactory,
+    ResponseFactory,
+    VersionFactory,
+)
+from .factories import PASSWORD, MembershipFactory, OfficeFactory, ProviderFactory, UserFactory
+from .workshops.factories import (
+    AppointmentFactory,
+    AppointmentSlotFactory,
+    CandidateSlotFactory,
+    ProgrammeFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SessionInvitationFactory,
+    VenueFactory,
+)
 
 _sql_flush = DatabaseOperations.sql_flush
 
@@ -80,3 +101,49 @@ def client_for(client):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+@pytest.fixture
+def victim_objects(office, admin_user):
+    """One row of each kind an office URL names, in the victim office: the tenancy walkers
+    (tests/test_tenancy_all.py, tests/api/) fill URL parameters with their ids."""
+    provider = ProviderFactory(office=office, name="Gîte Secret")
+    batch = ImportBatch.objects.create(
+        office=office, format="csv", filename="x.csv", file="imports/x.csv"
+    )
+    membership = admin_user.memberships.get()
+    version = VersionFactory(questionnaire=QuestionnaireFactory(office=office, code="secret"))
+    campaign = CampaignFactory(office=office, version=version)
+    invitation = InvitationFactory(campaign=campaign, provider=provider)
+    response = ResponseFactory(campaign=campaign, provider=provider, completed_at=timezone.now())
+    audit = SiteAudit.objects.create(
+        office=office, provider=provider, url="https://secret.example/", fetched_at=timezone.now()
+    )
+    gap = DeclaredObservedGap.objects.create(
+        office=office, provider=provider, response=response, audit=audit, code="web.mobile"
+    )
+    programme = ProgrammeFactory(office=office)
+    session = SessionFactory(office=office, programme=programme)
+    appointment_slot = AppointmentSlotFactory(office=office)
+    workshops = {
+        "theme_id": session.theme.pk,
+        "venue_id": VenueFactory(office=office).pk,
+        "slot_id": CandidateSlotFactory(office=office).pk,
+        "programme_id": programme.pk,
+        "session_id": session.pk,
+        "registration_id": RegistrationFactory(session=session, provider=provider).pk,
+        "session_invitation_id": SessionInvitationFactory(session=session, provider=provider).pk,
+        "appointment_slot_id": appointment_slot.pk,
+        "appointment_id": AppointmentFactory(slot=appointment_slot, provider=provider).pk,
+    }
+    return workshops | {
+        "provider_id": provider.pk,
+        "batch_id": batch.pk,
+        "membership_id": membership.pk,
+        "campaign_id": campaign.pk,
+        "invitation_id": invitation.pk,
+        "version_id": version.pk,
+        "response_id": response.pk,
+        "run_id": AuditRun.objects.create(office=office, total=1).pk,
+        "gap_id": gap.pk,
+    }

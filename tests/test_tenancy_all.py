@@ -1,4 +1,4 @@
-"""Tenant isolation across EVERY URL pattern of the project (issue #7, security).
+"""Tenant isolation across EVERY URL pattern of the project.
 
 The project's URL tree is walked with ``get_resolver`` so that a new pattern is tested the
 day it is added. Each route falls under one rule, chosen from its prefix:
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps
-from django.core import signing
+from django.core import mail, signing
 from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -47,7 +47,6 @@ from balise.workshops.models import Appointment, Registration, SessionInvitation
 
 from .diagnostics.factories import CampaignFactory, InvitationFactory, VersionFactory
 from .factories import NetworkFactory, ProviderFactory, UserFactory
-from .test_tenancy import victim_objects  # noqa: F401  (a fixture, used by name)
 from .workshops.factories import (
     AppointmentFactory,
     AppointmentSlotFactory,
@@ -158,7 +157,7 @@ def fill(route: Route, values: dict) -> str:
             pytest.fail(
                 f"tests/test_tenancy_all.py cannot fill <{name}> in /{route.route} "
                 f"({route.name}): add a victim row for it to victim_objects "
-                "(tests/test_tenancy.py) or to the `victims` fixture here"
+                "(tests/conftest.py) or to the `victims` fixture here"
             )
         return str(values[name])
 
@@ -211,6 +210,7 @@ def assert_unchanged(before: dict, **kwargs) -> None:
     after = snapshot(**kwargs)
     changed = [label for label in before if before[label] != after.get(label)]
     assert not changed, f"hostile requests changed rows of {changed}"
+    assert not mail.outbox, f"hostile requests mailed {[m.to for m in mail.outbox]}"
 
 
 def text_of(response) -> str:
@@ -245,7 +245,7 @@ def bystander(other_office):
 
 
 @pytest.fixture
-def victims(victim_objects, office, admin_user, bystander):  # noqa: F811
+def victims(victim_objects, office, admin_user, bystander):
     """victim_objects plus what the routes outside /o/ need."""
     _token, _raw = ApiToken.issue(user=admin_user, name="intégration")
     invitation = Invitation.objects.get(pk=victim_objects["invitation_id"])
@@ -290,22 +290,26 @@ def test_staff_and_account_pages_send_anonymous_visitors_to_log_in(client, victi
     assert Provider.objects.get(pk=victims["provider_id"]).name == "Gîte Secret"
 
 
-def test_staff_pages_are_404_for_another_offices_admin(client_for, outsider, victims):
+def test_staff_pages_are_404_for_another_offices_admin(
+    client_for, outsider, victims, django_capture_on_commit_callbacks
+):
     client = client_for(outsider)
     before = snapshot()
-    for route in routes_of("staff"):
-        url = fill(route, victims)
-        for method in ("get", "post"):
-            response = getattr(client, method)(url, HOSTILE_POST)
-            # A method the view never accepts is 405 before the office is looked at.
-            assert response.status_code in (404, 405), f"{method.upper()} {url}"
-            assert not VICTIM_MARK.search(text_of(response)), f"{method.upper()} {url}"
+    # Mail leaves after the commit: run what the requests deferred, to see it if any.
+    with django_capture_on_commit_callbacks(execute=True):
+        for route in routes_of("staff"):
+            url = fill(route, victims)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, HOSTILE_POST)
+                # A method the view never accepts is 405 before the office is looked at.
+                assert response.status_code in (404, 405), f"{method.upper()} {url}"
+                assert not VICTIM_MARK.search(text_of(response)), f"{method.upper()} {url}"
     assert_unchanged(before)
     assert Provider.objects.get(pk=victims["provider_id"]).name == "Gîte Secret"
 
 
 def test_victim_ids_under_the_outsiders_own_office_are_404(
-    client_for, outsider, other_office, victims
+    client_for, outsider, other_office, victims, django_capture_on_commit_callbacks
 ):
     """The outsider's own slug gets past the office check: the rows must still be refused."""
     client = client_for(outsider)
@@ -313,11 +317,12 @@ def test_victim_ids_under_the_outsiders_own_office_are_404(
     with_ids = [route for route in routes_of("staff") if len(route.params) > 1]
     assert len(with_ids) >= 30
     before = snapshot()
-    for route in with_ids:
-        url = fill(route, own)
-        for method in ("get", "post"):
-            response = getattr(client, method)(url, HOSTILE_POST)
-            assert response.status_code in (404, 405), f"{method.upper()} {url}"
+    with django_capture_on_commit_callbacks(execute=True):
+        for route in with_ids:
+            url = fill(route, own)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url, HOSTILE_POST)
+                assert response.status_code in (404, 405), f"{method.upper()} {url}"
     assert_unchanged(before)
 
 
@@ -429,32 +434,35 @@ def _token_kind(route: Route) -> str:
     return next(kind for prefix, kind in TOKEN_PREFIXES.items() if route.under(prefix))
 
 
-def test_a_forged_personal_link_is_404_and_changes_nothing(client, client_for, outsider, victims):
+def test_a_forged_personal_link_is_404_and_changes_nothing(
+    client, client_for, outsider, victims, django_capture_on_commit_callbacks
+):
     routes = routes_of("token")
     assert len(routes) >= 10
     before = snapshot()
-    for route in routes:
-        token_kind = _token_kind(route)
-        real = victims["tokens"][token_kind]
-        other_kind = next(k for k in TOKEN_SALTS if k != token_kind)
-        bad_tokens = {
-            "altered signature": forged(real),
-            "no signature": real.rsplit(":", 1)[0],
-            # A real link of another kind: signed for another purpose.
-            "another purpose": victims["tokens"][other_kind],
-            "unknown key, right signature": signing.Signer(salt=TOKEN_SALTS[token_kind]).sign(
-                "inconnu"
-            ),
-        }
-        for label, token in bad_tokens.items():
-            url = fill(route, victims | {"token": token})
-            for user in (None, outsider):
-                browser = client_for(user) if user else client
-                for method in ("get", "post"):
-                    cache.clear()  # the per-link rate limit must not answer first
-                    response = getattr(browser, method)(url, HOSTILE_POST)
-                    assert response.status_code == 404, f"{label}: {method.upper()} {url}"
-                client.logout()
+    with django_capture_on_commit_callbacks(execute=True):
+        for route in routes:
+            token_kind = _token_kind(route)
+            real = victims["tokens"][token_kind]
+            other_kind = next(k for k in TOKEN_SALTS if k != token_kind)
+            bad_tokens = {
+                "altered signature": forged(real),
+                "no signature": real.rsplit(":", 1)[0],
+                # A real link of another kind: signed for another purpose.
+                "another purpose": victims["tokens"][other_kind],
+                "unknown key, right signature": signing.Signer(salt=TOKEN_SALTS[token_kind]).sign(
+                    "inconnu"
+                ),
+            }
+            for label, token in bad_tokens.items():
+                url = fill(route, victims | {"token": token})
+                for user in (None, outsider):
+                    browser = client_for(user) if user else client
+                    for method in ("get", "post"):
+                        cache.clear()  # the per-link rate limit must not answer first
+                        response = getattr(browser, method)(url, HOSTILE_POST)
+                        assert response.status_code == 404, f"{label}: {method.upper()} {url}"
+                    client.logout()
     assert_unchanged(before)
 
 

@@ -28,8 +28,6 @@ from balise.api.models import ApiToken
 from balise.api.urls import api
 from balise.audits.models import DeclaredObservedGap
 
-from ..test_tenancy import victim_objects  # noqa: F401  (a fixture, used by name)
-
 pytestmark = pytest.mark.django_db
 
 SCHEMA_PATH = "/api/v1/openapi.json"
@@ -83,7 +81,7 @@ def api_schema(wsgi_requests):
 
 
 @pytest.fixture
-def real_values(victim_objects, office):  # noqa: F811
+def real_values(victim_objects, office):
     gap = DeclaredObservedGap.objects.get(pk=victim_objects["gap_id"])
     return victim_objects | {"office_slug": office.slug, "audit_id": gap.audit_id}
 

@@ -150,16 +150,6 @@ def test_compare_with_another_office_campaign_is_refused(
         assert response.json()["errors"]["compare"] == ["Campagne inconnue dans cet office."]
 
 
-def test_other_office_and_outsider_get_404(api_client, reader, outsider, campaign, other_office):
-    theirs = make_campaign(other_office, campaign.version, slug="leur-diagnostic")
-    assert (
-        api_client(reader).get(study_url(theirs).replace("autre-rive", "haut-vallon")).status_code
-        == 404
-    )
-    assert api_client(reader).get(study_url(theirs)).status_code == 404
-    assert api_client(outsider).get(study_url(campaign)).status_code == 404
-
-
 def test_token_required(client, campaign):
     response = client.get(study_url(campaign))
     assert response.status_code == 401

@@ -26,7 +26,6 @@ from django.utils import timezone
 from balise.api.models import ApiToken
 from balise.audits.models import DeclaredObservedGap
 
-from ..test_tenancy import victim_objects  # noqa: F401  (a fixture, used by name)
 from ..test_tenancy_all import VICTIM_MARK, assert_unchanged, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -140,7 +139,7 @@ def schema(client):
 
 
 @pytest.fixture
-def victims(victim_objects, office):  # noqa: F811
+def victims(victim_objects, office):
     gap = DeclaredObservedGap.objects.get(pk=victim_objects["gap_id"])
     return victim_objects | {"office_slug": office.slug, "audit_id": gap.audit_id}
 

@@ -46,25 +46,6 @@ def test_reader_cannot_create_a_provider(api_client, reader, office):
     assert not Provider.objects.exists()
 
 
-def test_outsider_cannot_write_and_learns_nothing(api_client, outsider, office):
-    provider = ProviderFactory(office=office, name="Avant")
-    client = api_client(outsider)
-    assert send(client, "post", providers_url(office), {"name": "X"}).status_code == 404
-    assert send(client, "patch", providers_url(office, provider), {"name": "X"}).status_code == 404
-    assert send(client, "put", providers_url(office, provider), {"name": "X"}).status_code == 404
-    assert list(Provider.objects.values_list("name", flat=True)) == ["Avant"]
-
-
-def test_another_offices_provider_cannot_be_changed_through_my_office(
-    api_client, animator, office, other_office
-):
-    theirs = ProviderFactory(office=other_office, name="Le leur")
-    response = send(api_client(animator), "patch", providers_url(office, theirs), {"name": "À moi"})
-    assert response.status_code == 404
-    theirs.refresh_from_db()
-    assert theirs.name == "Le leur"
-
-
 def test_admin_can_write(api_client, admin_user, office):
     response = send(api_client(admin_user), "post", providers_url(office), {"name": "Gîte"})
     assert response.status_code == 201

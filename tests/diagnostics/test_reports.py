@@ -252,17 +252,6 @@ def test_query_count_does_not_grow_with_the_campaign(office, version, hotel):
 
 @pytest.mark.django_db
 class TestPages:
-    def test_outsider_gets_404_everywhere(self, client_for, outsider, office, campaign, diagnostic):
-        client = client_for(outsider)
-        for name, kwargs in [
-            ("report", {"response_id": diagnostic.pk}),
-            ("report_pdf", {"response_id": diagnostic.pk}),
-            ("campaign_reports_zip", {"campaign_id": campaign.pk}),
-        ]:
-            assert client.get(url(name, office, **kwargs)).status_code == 404, name
-        assert client.post(url("report_send", office, response_id=diagnostic.pk)).status_code == 404
-        assert mail.outbox == []
-
     def test_reader_sees_the_page_without_the_send_button(
         self, client_for, reader, office, diagnostic
     ):

@@ -332,15 +332,6 @@ def test_reader_downloads_each_format(
     assert body
 
 
-@pytest.mark.parametrize("name", ["export_xlsx", "export_csv", "export_pdf"])
-def test_outsider_and_other_office_campaign_get_404(
-    client_for, outsider, animator, campaign, other_office, name
-):
-    assert client_for(outsider).get(url(name, campaign)).status_code == 404
-    theirs = make_campaign(other_office, campaign.version, slug="leur-diagnostic")
-    assert client_for(animator).get(url(name, theirs)).status_code == 404
-
-
 def test_anonymous_is_sent_to_login(client, campaign):
     response = client.get(url("export_csv", campaign))
     assert response.status_code == 302

@@ -129,20 +129,6 @@ class TestBadInput:
         assert response.status_code == 403
         assert not ImportBatch.objects.exists()
 
-    def test_another_offices_batch_is_404(
-        self, client_for, animator, office, outsider, other_office
-    ):
-        upload(client_for(outsider), other_office, MESSY_CSV, "csv")
-        batch = ImportBatch.objects.get(office=other_office)
-        client = client_for(animator)
-        assert client.get(url(office, "import_preview", batch_id=batch.pk)).status_code == 404
-        assert (
-            client.post(
-                url(office, "import_preview", batch_id=batch.pk), {"confirm": "1"}
-            ).status_code
-            == 404
-        )
-
 
 @pytest.mark.django_db
 def test_reimporting_the_same_sit_files_changes_nothing(client_for, animator, office, tmp_path):

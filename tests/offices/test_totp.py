@@ -301,10 +301,9 @@ class TestOfficeRule:
         elsewhere = MembershipFactory(office=OfficeFactory(), role=Role.ADMIN).user
         assert not User.objects.get(pk=elsewhere.pk).two_factor_required
 
-    def test_reader_and_outsider_cannot_change_the_rule(self, client_for, reader, outsider, office):
+    def test_a_reader_cannot_change_the_rule(self, client_for, reader, office):
         url = self.settings_url(office)
         data = self.form(office, require_admin_2fa="on")
         assert client_for(reader).post(url, data).status_code == 403
-        assert client_for(outsider).post(url, data).status_code == 404
         office.refresh_from_db()
         assert not office.require_admin_2fa

@@ -150,25 +150,6 @@ def test_consent_page_shows_the_history_to_every_role(client_for, reader, office
     assert "Formulaire salon" in page and "retiré" in page and "donné" in page
 
 
-def test_consent_page_of_another_office_is_404(
-    client_for, admin_user, outsider, office, other_office
-):
-    mine = ProviderFactory(office=office)
-    theirs = ProviderFactory(office=other_office)
-    assert (
-        client_for(outsider)
-        .get(url(office, "privacy:consent_history", provider_id=mine.pk))
-        .status_code
-        == 404
-    )
-    assert (
-        client_for(admin_user)
-        .get(url(office, "privacy:consent_history", provider_id=theirs.pk))
-        .status_code
-        == 404
-    )
-
-
 def test_provider_detail_links_to_consent_export_and_erasure(
     client_for, admin_user, reader, office
 ):

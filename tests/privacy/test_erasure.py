@@ -161,26 +161,6 @@ def test_erase_is_admin_only(client_for, request, office, role):
     assert provider.name == "Intact"
 
 
-def test_erase_of_another_office_is_404(client_for, admin_user, outsider, office, other_office):
-    mine = ProviderFactory(office=office, name="Intact")
-    theirs = ProviderFactory(office=other_office, name="Ailleurs")
-    assert (
-        client_for(outsider)
-        .post(url(office, "privacy:provider_erase", provider_id=mine.pk), {"confirm": "on"})
-        .status_code
-        == 404
-    )
-    assert (
-        client_for(admin_user)
-        .post(url(office, "privacy:provider_erase", provider_id=theirs.pk), {"confirm": "on"})
-        .status_code
-        == 404
-    )
-    mine.refresh_from_db()
-    theirs.refresh_from_db()
-    assert (mine.name, theirs.name) == ("Intact", "Ailleurs")
-
-
 def test_erase_one_person_by_email(client_for, admin_user, office, other_office):
     session = SessionFactory(office=office)
     alone = RegistrationFactory(session=session, provider=None, name="Paul", email="paul@ex.org")

@@ -243,24 +243,6 @@ def test_an_erased_person_or_a_past_appointment_gets_no_mail(
     assert Appointment.objects.filter(status=AppointmentStatus.CANCELLED).count() == 2
 
 
-def test_another_offices_appointment_cannot_be_cancelled_and_nobody_is_mailed(
-    client, client_for, animator, office, other_office, django_capture_on_commit_callbacks
-):
-    foreign = booked(other_office, email="ailleurs@example.org")
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(animator).post(
-            reverse("workshops:appointment_cancel", args=[office.slug, foreign.pk])
-        )
-        assert response.status_code == 404
-        forged = client.post(
-            reverse("ateliers:appointment_cancel", args=[foreign.token + "x"]), {"confirm": "on"}
-        )
-        assert forged.status_code == 404
-    foreign.refresh_from_db()
-    assert foreign.status == AppointmentStatus.BOOKED
-    assert mail.outbox == []
-
-
 # --- The day-before reminder ----------------------------------------------------------
 
 

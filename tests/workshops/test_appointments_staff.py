@@ -116,19 +116,12 @@ def test_delete_a_free_slot_only(client_for, animator, office):
     assert list(AppointmentSlot.objects.all()) == [booked]
 
 
-def test_delete_refused_to_reader_and_other_office(
-    client_for, reader, animator, office, other_office
-):
+def test_delete_refused_to_reader(client_for, reader, office):
     own = AppointmentSlotFactory(office=office)
-    foreign = AppointmentSlotFactory(office=other_office)
     assert (
         client_for(reader).post(url("appointment_slot_delete", office, own.pk)).status_code == 403
     )
-    assert (
-        client_for(animator).post(url("appointment_slot_delete", office, foreign.pk)).status_code
-        == 404
-    )
-    assert AppointmentSlot.objects.count() == 2
+    assert AppointmentSlot.objects.count() == 1
 
 
 def test_mark_a_past_appointment_attended(client_for, animator, office):
@@ -148,22 +141,13 @@ def test_mark_a_past_appointment_attended(client_for, animator, office):
     assert appointment.attended is False
 
 
-def test_attended_refused_to_reader_and_other_office(
-    client_for, reader, animator, office, other_office
-):
+def test_attended_refused_to_reader(client_for, reader, office):
     own = AppointmentFactory(slot=AppointmentSlotFactory(office=office))
-    foreign = AppointmentFactory(slot=AppointmentSlotFactory(office=other_office))
     assert (
         client_for(reader)
         .post(url("appointment_attended", office, own.pk), {"attended": "1"})
         .status_code
         == 403
-    )
-    assert (
-        client_for(animator)
-        .post(url("appointment_attended", office, foreign.pk), {"attended": "1"})
-        .status_code
-        == 404
     )
     assert not Appointment.objects.filter(attended=True).exists()
 
@@ -180,17 +164,7 @@ def test_cancel_a_booking_frees_the_slot(client_for, animator, office):
     assert response.context["slots"][0].live_bookings == []
 
 
-def test_cancel_refused_to_reader_and_other_office(
-    client_for, reader, animator, office, other_office
-):
+def test_cancel_refused_to_reader(client_for, reader, office):
     own = AppointmentFactory(slot=AppointmentSlotFactory(office=office))
-    foreign = AppointmentFactory(slot=AppointmentSlotFactory(office=other_office))
     assert client_for(reader).post(url("appointment_cancel", office, own.pk)).status_code == 403
-    assert (
-        client_for(animator).post(url("appointment_cancel", office, foreign.pk)).status_code == 404
-    )
     assert not Appointment.objects.filter(status=AppointmentStatus.CANCELLED).exists()
-
-
-def test_outsider_gets_404(client_for, outsider, office):
-    assert client_for(outsider).get(url("appointment_slots", office)).status_code == 404

@@ -135,12 +135,6 @@ def test_reader_cannot_mark_attendance(client_for, reader, office, session):
     assert registration.attended is None
 
 
-def test_outsider_gets_404(client_for, outsider, office, session):
-    assert (
-        client_for(outsider).get(url("session_attendance", office, session.pk)).status_code == 404
-    )
-
-
 def test_walk_in_is_recorded_as_present_without_email(client_for, animator, office):
     session = SessionFactory(office=office, capacity=1)
     RegistrationFactory(session=session)  # full

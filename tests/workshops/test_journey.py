@@ -129,15 +129,6 @@ def test_journey_shows_a_waiting_registration(client_for, reader, office):
     assert "Liste d&#x27;attente" in html
 
 
-def test_journey_of_another_offices_provider_is_404(
-    client_for, animator, outsider, office, other_office
-):
-    foreign = ProviderFactory(office=other_office)
-    assert client_for(animator).get(url(office, foreign)).status_code == 404
-    own = ProviderFactory(office=office)
-    assert client_for(outsider).get(url(office, own)).status_code == 404
-
-
 @pytest.mark.parametrize("count", [1, 3])
 def test_journey_query_count_is_constant(
     client_for, reader, office, count, django_assert_num_queries

@@ -219,8 +219,3 @@ def test_progress_page_ignores_foreign_or_bad_campaign_ids(
 def test_progress_page_with_one_campaign(client_for, reader, office):
     response = client_for(reader).get(reverse("workshops:progress", args=[office.slug]))
     assert "Il faut deux campagnes" in response.content.decode()
-
-
-def test_progress_page_is_hidden_from_outsiders(client_for, outsider, office):
-    response = client_for(outsider).get(reverse("workshops:progress", args=[office.slug]))
-    assert response.status_code == 404

@@ -197,16 +197,6 @@ def test_a_past_or_cancelled_session_has_no_form_and_refuses_posts(client, offic
     assert not Registration.objects.exists()
 
 
-def test_another_offices_session_or_a_draft_is_404(client, office, other_office):
-    foreign = SessionFactory(office=other_office)
-    draft = SessionFactory(office=office, status=SessionStatus.DRAFT)
-    url = reverse("ateliers:session", args=[office.slug, foreign.pk])
-    assert client.get(url).status_code == 404
-    assert client.post(url, registration_data()).status_code == 404
-    assert client.get(session_url(draft)).status_code == 404
-    assert not Registration.objects.exists()
-
-
 # --- Invitation link -------------------------------------------------------------------
 
 
