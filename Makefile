@@ -24,6 +24,9 @@ setup: .venv/.synced
 	@mkdir -p var
 	$(BALISE) migrate --noinput
 
+# Links in the demo's e-mails and its start message name the address it is served on,
+# unless BALISE_SITE_URL is set.
+demo: export BALISE_SITE_URL ?= http://$(HOST):$(PORT)
 demo: setup
 	$(BALISE) demo
 	@echo "Balise : http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
