@@ -56,7 +56,7 @@ from balise.diagnostics.scoring import visible_sections  # noqa: E402
 from balise.lib.pdf import html_to_pdf  # noqa: E402
 from balise.members.models import Category, Provider  # noqa: E402
 from balise.offices.models import Office  # noqa: E402
-from tests.diagnostics.report_data import DEFINITION, make_campaign, make_version  # noqa: E402
+from tests.diagnostics.report_questionnaire import DEFINITION, make_campaign, make_version  # noqa: E402
 
 SLUG = "bench-rapport"
 PROVIDERS = int(os.environ.get("BENCH_PROVIDERS", 40))

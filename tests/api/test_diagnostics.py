@@ -8,12 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from balise.diagnostics import answering, followup, invitations
+from balise.diagnostics import followup, invitations
 from balise.diagnostics.models import (
     AxisScore,
     CampaignStatus,
     Invitation,
-    Response,
     ResponseSource,
     VersionStatus,
 )
@@ -24,6 +23,7 @@ from ..diagnostics.factories import (
     QuestionnaireFactory,
     ResponseFactory,
     VersionFactory,
+    completed_response,
 )
 from ..factories import CommuneFactory, ProviderFactory
 
@@ -92,11 +92,6 @@ def nimes():
     return CommuneFactory(insee_code="30189", name="Nîmes")
 
 
-def completed(campaign, provider, answers, **fields) -> Response:
-    response = ResponseFactory(campaign=campaign, provider=provider, answers=answers, **fields)
-    return answering.complete(response=response)
-
-
 # No website, no wifi, no tools; online booking: equipment 0, website 0, booking 100.
 WEAK_HOTEL = {
     "equipement.wifi": "non",
@@ -121,8 +116,10 @@ def responses(office, campaign, nimes):
     hotel = ProviderFactory(office=office, name="Hôtel du Pont", category="hotel", commune=nimes)
     restaurant = ProviderFactory(office=office, name="Le Bistrot", category="restaurant")
     camping = ProviderFactory(office=office, name="Camping des Pins", category="camping")
-    weak = completed(campaign, hotel, WEAK_HOTEL)
-    strong = completed(campaign, restaurant, STRONG_RESTAURANT, source=ResponseSource.ASSISTED)
+    weak = completed_response(campaign, hotel, WEAK_HOTEL)
+    strong = completed_response(
+        campaign, restaurant, STRONG_RESTAURANT, source=ResponseSource.ASSISTED
+    )
     started = ResponseFactory(campaign=campaign, provider=camping, answers={"web.site": "oui"})
     ResponseFactory(campaign=CampaignFactory(office=office), provider=hotel)
     return {"weak": weak, "strong": strong, "started": started}
@@ -168,7 +165,9 @@ def test_lists_never_show_another_offices_rows(
     api_client, animator, office, other_office, campaign, responses, version
 ):
     theirs = CampaignFactory(office=other_office, version=version)
-    completed(theirs, ProviderFactory(office=other_office, name="Hôtel Lointain"), WEAK_HOTEL)
+    completed_response(
+        theirs, ProviderFactory(office=other_office, name="Hôtel Lointain"), WEAK_HOTEL
+    )
     client = api_client(animator)
     campaigns = ok(client.get(f"{BASE}/{office.slug}/campaigns"))
     assert theirs.pk not in [item["id"] for item in campaigns["items"]]
@@ -530,10 +529,10 @@ def test_response_list_query_count_does_not_grow(api_client, animator, office, c
         assert all(item["recommendations"] for item in page["items"])
         return len(queries)
 
-    completed(campaign, ProviderFactory(office=office), WEAK_HOTEL)
+    completed_response(campaign, ProviderFactory(office=office), WEAK_HOTEL)
     with_one = count_queries(1)
-    completed(campaign, ProviderFactory(office=office), WEAK_HOTEL)
-    completed(campaign, ProviderFactory(office=office), WEAK_HOTEL)
+    completed_response(campaign, ProviderFactory(office=office), WEAK_HOTEL)
+    completed_response(campaign, ProviderFactory(office=office), WEAK_HOTEL)
     with_three = count_queries(3)
 
     assert with_one == with_three
@@ -548,7 +547,7 @@ def test_responses_to_another_version_use_that_versions_texts(
     renamed = translated_definition()
     renamed["axes"][0]["title"] = {"fr": "Matériel"}
     older = VersionFactory(questionnaire=campaign.version.questionnaire, definition=renamed)
-    completed(campaign, ProviderFactory(office=office), WEAK_HOTEL, version=older)
+    completed_response(campaign, ProviderFactory(office=office), WEAK_HOTEL, version=older)
     page = ok(api_client(animator).get(responses_url(office, campaign)))
     [item] = page["items"]
     assert item["version_id"] == older.pk

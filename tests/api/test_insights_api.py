@@ -11,7 +11,7 @@ from balise.insights.filters import StudyFilters
 from balise.insights.tables import MIN_GROUP
 from balise.members.models import Category
 
-from ..diagnostics.report_data import make_campaign, make_version
+from ..diagnostics.report_questionnaire import make_campaign, make_version
 from ..insights.test_exports import completed, sample_study
 
 pytestmark = pytest.mark.django_db

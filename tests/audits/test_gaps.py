@@ -21,7 +21,7 @@ from balise.audits.services import store_audit
 from balise.diagnostics.reports import build_report
 from balise.members.models import Category
 
-from ..diagnostics.factories import CampaignFactory, ResponseFactory
+from ..diagnostics.factories import CampaignFactory, ResponseFactory, completed_response
 from ..factories import ProviderFactory
 
 GOOD_PAGE = """<!DOCTYPE html><html lang="fr"><head><title>Hôtel du Pont – Anduze</title>
@@ -80,10 +80,9 @@ def hotel(office):
 
 def respond(provider, answers, *, completed=True):
     campaign = CampaignFactory(office=provider.office)
-    return ResponseFactory(
-        campaign=campaign, provider=provider, answers=answers,
-        completed_at=timezone.now() if completed else None,
-    )  # fmt: skip
+    if completed:
+        return completed_response(campaign, provider, answers, scores={})
+    return ResponseFactory(campaign=campaign, provider=provider, answers=answers)
 
 
 @pytest.mark.django_db

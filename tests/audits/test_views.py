@@ -175,16 +175,12 @@ class TestGaps:
     def _gap(self, office):
         from balise.audits.checks.base import Verdict
         from balise.audits.models import DeclaredObservedGap
-        from tests.diagnostics.factories import CampaignFactory, ResponseFactory
+        from tests.diagnostics.factories import CampaignFactory, completed_response
 
         provider = ProviderFactory(office=office, website="https://gite.example/")
         campaign = CampaignFactory(office=office)
-        ResponseFactory(
-            campaign=campaign,
-            provider=provider,
-            completed_at=timezone.now(),
-            answers={"web.site_dedie": "oui", "web.mobile": "oui"},
-        )
+        answers = {"web.site_dedie": "oui", "web.mobile": "oui"}
+        completed_response(campaign, provider, answers, scores={})
         audit = SiteAudit.objects.create(
             office=office,
             provider=provider,

@@ -13,9 +13,13 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from balise.diagnostics.answering import complete
 from balise.diagnostics.models import (
+    Answer,
+    AxisScore,
     Campaign,
     CampaignStatus,
+    FiredRecommendation,
     Invitation,
     Questionnaire,
     QuestionnaireVersion,
@@ -229,3 +233,43 @@ class ResponseFactory(DjangoModelFactory):
     office = factory.SelfAttribute("campaign.office")
     version = factory.SelfAttribute("campaign.version")
     provider = factory.SubFactory(ProviderFactory, office=factory.SelfAttribute("..office"))
+
+
+def completed_response(
+    campaign, provider, answers=None, *, scores=None, overall=50.0, fired=(), **fields
+) -> Response:
+    """A completed diagnostic of ``provider`` in ``campaign``: the one way tests make one.
+
+    Without ``scores``, the diagnostic scores ``answers`` itself (``answering.complete``
+    writes the overall score, the level and the Answer, AxisScore and FiredRecommendation
+    rows), as when a provider finishes. With ``scores`` (axis → score, None for "non
+    évalué"), the rows are written as given, for tests of what reads them (the study, the
+    workshops) that must not hang on a questionnaire's points: ``overall`` and its level
+    in the campaign's questionnaire (None: neither), one AxisScore per axis, ``fired``
+    recommendations as (code, themes), one Answer row per chosen option of ``answers``.
+    ``fields`` go to the Response (``completed_at``…).
+    """
+    response = ResponseFactory(
+        campaign=campaign, provider=provider, answers=dict(answers or {}), **fields
+    )
+    if scores is None:
+        return complete(response=response)
+    response.overall_score = overall
+    if overall is not None:
+        response.level = campaign.version.parsed.level_for(overall).number
+    response.completed_at = response.completed_at or timezone.now()
+    response.save(update_fields=["overall_score", "level", "completed_at"])
+    AxisScore.objects.bulk_create(
+        AxisScore(response=response, axis=axis, score=score, counted=3)
+        for axis, score in scores.items()
+    )
+    FiredRecommendation.objects.bulk_create(
+        FiredRecommendation(response=response, code=code, priority=rank, themes=themes)
+        for rank, (code, themes) in enumerate(fired, start=1)
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=question, option=option)
+        for question, value in (answers or {}).items()
+        for option in (value if isinstance(value, list) else [value])
+    )
+    return response

@@ -1,4 +1,5 @@
-"""Hand-made questionnaire, campaigns and completed responses for report tests and bench.
+"""A hand-made questionnaire, its campaigns and the answers giving chosen axis scores,
+for the report tests, the study exports and the report bench.
 
 Six scored axes of two yes / partly / no questions each (0, 1 or 2 points), so an axis
 scores 0, 25, 50, 75 or 100 and every figure of a report can be worked out by hand.
@@ -8,13 +9,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from balise.diagnostics.answering import complete
 from balise.diagnostics.models import (
     Campaign,
     CampaignStatus,
     Questionnaire,
     QuestionnaireVersion,
-    Response,
     VersionStatus,
 )
 
@@ -149,16 +148,3 @@ def answers_for(scores: dict[str, int | None]) -> dict[str, str]:
         pair = ("nsp", "nsp") if wanted is None else LEVEL_ANSWERS[wanted]
         answers[f"{code}.q1"], answers[f"{code}.q2"] = pair
     return answers
-
-
-def complete_response(campaign, provider, scores: dict[str, int | None], **fields) -> Response:
-    """A completed diagnostic with the wanted axis scores, scored by answering.complete."""
-    response = Response.objects.create(
-        office=campaign.office,
-        campaign=campaign,
-        provider=provider,
-        version=campaign.version,
-        answers=answers_for(scores),
-        **fields,
-    )
-    return complete(response=response)

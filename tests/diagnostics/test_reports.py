@@ -1,7 +1,7 @@
 """The individual report: content, privacy thresholds, evolution, pages, PDF, ZIP, e-mail,
 command.
 
-Data is built by hand (tests/diagnostics/report_data.py): six axes scored 0–100 in steps
+Data is built by hand (tests/diagnostics/report_questionnaire.py): six axes scored 0–100 in steps
 of 25, one recommendation per axis firing below 50.
 """
 
@@ -25,7 +25,8 @@ from balise.diagnostics.reports import build_report
 from balise.members.models import Category
 
 from ..factories import ProviderFactory
-from .report_data import complete_response, make_campaign, make_version
+from .factories import completed_response
+from .report_questionnaire import answers_for, make_campaign, make_version
 
 GOOD = {"equipement": 100, "web": 75, "visibilite": 75, "reservation": 25, "reseaux": 100}
 ALL_AXES = {**GOOD, "avis": 0}
@@ -50,13 +51,13 @@ def hotel(office):
 
 @pytest.fixture
 def diagnostic(campaign, hotel):
-    return complete_response(campaign, hotel, ALL_AXES)
+    return completed_response(campaign, hotel, answers_for(ALL_AXES))
 
 
 def add_peers(campaign, count, *, category=Category.HOTEL, scores=None):
     for _ in range(count):
         provider = ProviderFactory(office=campaign.office, category=category)
-        complete_response(campaign, provider, scores or dict.fromkeys(ALL_AXES, 50))
+        completed_response(campaign, provider, answers_for(scores or dict.fromkeys(ALL_AXES, 50)))
 
 
 def url(name, office, **kwargs):
@@ -88,13 +89,15 @@ class TestContent:
         ]
 
     def test_strengths_fall_back_to_the_best_axes(self, campaign, hotel):
-        weak = complete_response(campaign, hotel, dict.fromkeys(ALL_AXES, 25) | {"web": 50})
+        weak = completed_response(
+            campaign, hotel, answers_for(dict.fromkeys(ALL_AXES, 25) | {"web": 50})
+        )
         strengths = build_report(weak).strengths
         assert len(strengths) == 3
         assert strengths[0].code == "web"
 
     def test_priorities_are_the_fired_rules_in_priority_order(self, campaign, hotel):
-        weak = complete_response(campaign, hotel, dict.fromkeys(ALL_AXES, 0))
+        weak = completed_response(campaign, hotel, answers_for(dict.fromkeys(ALL_AXES, 0)))
         priorities = build_report(weak).priorities
         assert [p.code for p in priorities] == [
             "reco.equipement",
@@ -124,19 +127,19 @@ class TestContent:
             ]
         ):
             provider = ProviderFactory(office=office, name=f"P{index}")
-            report = build_report(complete_response(campaign, provider, scores))
+            report = build_report(completed_response(campaign, provider, answers_for(scores)))
             assert 3 <= len(report.strengths) <= 5, scores
             assert 3 <= len(report.priorities) <= 5, scores
 
     def test_dont_know_axis_is_a_gap_not_a_zero(self, campaign, hotel):
-        response = complete_response(campaign, hotel, {**GOOD, "avis": None})
+        response = completed_response(campaign, hotel, answers_for({**GOOD, "avis": None}))
         report = build_report(response)
         avis = next(axis for axis in report.axes if axis.code == "avis")
         assert (avis.score, avis.counted) == (None, 0)
         assert "non renseigné" in report.chart.table.rows[-1]
 
     def test_a_diagnostic_without_any_score_still_reports(self, campaign, hotel):
-        response = complete_response(campaign, hotel, dict.fromkeys(ALL_AXES))
+        response = completed_response(campaign, hotel, answers_for(dict.fromkeys(ALL_AXES)))
         report = build_report(response)
         assert (report.overall, report.level, report.chart) == (None, None, None)
         assert report.strengths == [] and report.priorities == []
@@ -202,13 +205,13 @@ class TestComparisons:
 class TestChange:
     def test_change_since_the_previous_campaign(self, office, hotel, version, campaign):
         earlier = make_campaign(office, version, slug="diagnostic-2025", year=2025)
-        complete_response(
+        completed_response(
             earlier,
             hotel,
-            dict.fromkeys(ALL_AXES, 25) | {"avis": None},
+            answers_for(dict.fromkeys(ALL_AXES, 25) | {"avis": None}),
             completed_at=timezone.make_aware(dt.datetime(2025, 2, 10, 10)),
         )
-        report = build_report(complete_response(campaign, hotel, ALL_AXES))
+        report = build_report(completed_response(campaign, hotel, answers_for(ALL_AXES)))
         change = report.change
         assert change.campaign_name == "Diagnostic numérique 2025"
         assert change.completed_on == dt.date(2025, 2, 10)
@@ -231,7 +234,7 @@ class TestChange:
         self, office, hotel, version, campaign, diagnostic
     ):
         later = make_campaign(office, version, slug="diagnostic-2027", year=2027)
-        complete_response(later, hotel, GOOD)
+        completed_response(later, hotel, answers_for(GOOD))
         assert build_report(diagnostic).change is None
 
 
@@ -239,9 +242,9 @@ def test_query_count_does_not_grow_with_the_campaign(office, version, hotel):
     def queries_for(peers: int) -> int:
         campaign = make_campaign(office, version, slug=f"c-{peers}", year=2020 + peers)
         earlier = make_campaign(office, version, slug=f"e-{peers}", year=2000 + peers)
-        complete_response(earlier, hotel, GOOD)
+        completed_response(earlier, hotel, answers_for(GOOD))
         add_peers(campaign, peers)
-        response = complete_response(campaign, hotel, ALL_AXES)
+        response = completed_response(campaign, hotel, answers_for(ALL_AXES))
         fresh = Response.objects.get(pk=response.pk)
         with CaptureQueriesContext(connection) as captured:
             build_report(fresh)

@@ -1,87 +1,19 @@
-"""The study's SQL aggregates and masking on small, hand-made samples.
-
-Also home of the helpers the other insights tests use to write completed responses
-directly as rows (Response + Answer + AxisScore), as the diagnostics app stores them.
-"""
-
-import datetime as dt
+"""The study's SQL aggregates and masking on small, hand-made samples."""
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
-from balise.diagnostics import versions
-from balise.diagnostics.models import Answer, AxisScore, Response
 from balise.insights import aggregates
 from balise.insights.filters import StudyFilters
 from balise.insights.study import build_study
 from balise.insights.tables import MASKED
 from balise.members.models import Category
-from tests.diagnostics.factories import CampaignFactory, InvitationFactory
+from tests.diagnostics.factories import InvitationFactory
 from tests.factories import CommuneFactory, ProviderFactory
 
+from .respondents import make_campaign, respondent, respondents
+
 pytestmark = pytest.mark.django_db
-
-AXES = [
-    "equipement",
-    "site_web",
-    "visibilite",
-    "commercialisation",
-    "reseaux_sociaux",
-    "e_reputation",
-    "relation_client",
-    "donnees_securite",
-    "usages_emergents",
-]
-
-
-def make_campaign(office, *, year=2026, **fields):
-    return CampaignFactory(
-        office=office,
-        version=versions.ensure_default_version(),
-        starts_on=dt.date(year, 3, 1),
-        ends_on=dt.date(year, 6, 30),
-        **fields,
-    )
-
-
-def make_response(campaign, provider, *, score=50.0, axes=None, answers=None, done=True):
-    """A response written as the diagnostics app writes it: rows for every answer."""
-    level = 1 + min(4, int(score // 20))
-    response = Response.objects.create(
-        office=campaign.office,
-        campaign=campaign,
-        provider=provider,
-        version=campaign.version,
-        answers=answers or {},
-        completed_at=timezone.now() if done else None,
-        overall_score=score if done else None,
-        level=level if done else None,
-    )
-    if not done:
-        return response
-    rows = []
-    for question, value in (answers or {}).items():
-        for option in value if isinstance(value, list) else [value]:
-            rows.append(Answer(response=response, question=question, option=option))
-    Answer.objects.bulk_create(rows)
-    AxisScore.objects.bulk_create(
-        AxisScore(response=response, axis=axis, score=value, counted=3)
-        for axis, value in (axes or dict.fromkeys(AXES, score)).items()
-    )
-    return response
-
-
-def respondents(campaign, count, *, commune=None, category=Category.HOTEL, invite=True, **kw):
-    """``count`` providers of the campaign's office who completed the campaign."""
-    commune = commune or CommuneFactory()
-    made = []
-    for _index in range(count):
-        provider = ProviderFactory(office=campaign.office, commune=commune, category=category)
-        if invite:
-            InvitationFactory(campaign=campaign, provider=provider)
-        made.append(make_response(campaign, provider, **kw))
-    return made
 
 
 def test_participation_counts_invited_and_assisted_respondents(office):
@@ -90,7 +22,7 @@ def test_participation_counts_invited_and_assisted_respondents(office):
     respondents(campaign, 5, commune=commune)
     # Invited, not answered; answered with the animator without an invitation; revoked.
     InvitationFactory(campaign=campaign, provider=ProviderFactory(office=office, commune=commune))
-    make_response(campaign, ProviderFactory(office=office, commune=commune))
+    respondent(campaign, ProviderFactory(office=office, commune=commune))
     revoked = InvitationFactory(
         campaign=campaign, provider=ProviderFactory(office=office, commune=commune)
     )

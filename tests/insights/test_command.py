@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from balise.insights.tables import MIN_GROUP
 from balise.members.models import Category
 
-from ..diagnostics.report_data import make_campaign, make_version
+from ..diagnostics.report_questionnaire import make_campaign, make_version
 from ..factories import CommuneFactory, ProviderFactory
 from .test_exports import completed
 

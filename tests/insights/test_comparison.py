@@ -4,7 +4,7 @@ import pytest
 
 from balise.insights.comparison import compared_campaign, previous_campaign
 
-from .test_aggregates import make_campaign
+from .respondents import make_campaign
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,13 @@ from balise.insights.tables import MASKED, MIN_GROUP, Column, Finding, Study, St
 from balise.lib.charts import bars
 from balise.members.models import Category
 
-from ..diagnostics.report_data import DEFINITION, complete_response, make_campaign, make_version
+from ..diagnostics.factories import completed_response
+from ..diagnostics.report_questionnaire import (
+    DEFINITION,
+    answers_for,
+    make_campaign,
+    make_version,
+)
 from ..factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,10 +93,10 @@ def campaign(office):
 
 def completed(campaign, count, *, category=Category.HOTEL, scores=None):
     return [
-        complete_response(
+        completed_response(
             campaign,
             ProviderFactory(office=campaign.office, category=category, name=f"{category} {n}"),
-            scores or {"web": 75, "avis": 25},
+            answers_for(scores or {"web": 75, "avis": 25}),
         )
         for n in range(count)
     ]

@@ -14,7 +14,7 @@ from balise.offices.models import NetworkCoordinator
 from tests.diagnostics.factories import InvitationFactory
 from tests.factories import NetworkFactory, OfficeFactory, ProviderFactory, UserFactory
 
-from .test_aggregates import make_campaign, respondents
+from .respondents import make_campaign, respondents
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from balise.diagnostics.answering import complete
 from balise.insights import study as study_module
 from balise.insights.study import build_study
 
-from .test_aggregates import make_campaign, respondents
+from .respondents import make_campaign, respondents
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from balise.insights.study import build_study
 from balise.insights.tables import MASKED, MIN_GROUP
 from balise.members.models import CATEGORY_GROUP, Category, CategoryGroup, Commune
 
-from .test_aggregates import make_campaign, make_response, respondents
+from .respondents import make_campaign, respondent, respondents
 
 pytestmark = pytest.mark.django_db
 
@@ -245,7 +245,7 @@ def test_panel_under_five_is_masked(office):
     new, old = make_campaign(office), make_campaign(office, year=2025)
     people = respondents(new, 6, score=60.0)
     for response in people[:3]:
-        make_response(old, response.provider, score=40.0)
+        respondent(old, response.provider, score=40.0)
     respondents(old, 4, score=30.0)
     study = build_study(new, compare=old)
     panel = study.table("evolution_panel")

@@ -9,7 +9,7 @@ from balise.insights.tables import MIN_GROUP
 from balise.members.models import Category
 from tests.factories import CommuneFactory
 
-from .test_aggregates import make_campaign, respondents
+from .respondents import make_campaign, respondents
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from balise.audits.models import CheckOutcome, SiteAudit
-from balise.diagnostics.answering import write_scores
-from balise.diagnostics.models import Response
 from balise.members.models import ProviderSourceId, Source
 from balise.workshops.models import Feedback
-from tests.diagnostics.factories import CampaignFactory, InvitationFactory, VersionFactory
+from tests.diagnostics.factories import (
+    CampaignFactory,
+    InvitationFactory,
+    VersionFactory,
+    completed_response,
+)
 from tests.factories import ProviderFactory
 from tests.workshops.factories import (
     AppointmentFactory,
@@ -39,18 +42,6 @@ def campaign_for(office):
     return CampaignFactory(office=office, version=VersionFactory())
 
 
-def complete(campaign, provider, answers=None):
-    response = Response.objects.create(
-        office=campaign.office,
-        campaign=campaign,
-        provider=provider,
-        version=campaign.version,
-        answers=dict(answers or ANSWERS),
-    )
-    write_scores(response)
-    return response
-
-
 def rich_provider(office, campaign=None, **fields):
     """A provider of ``office`` with data in every corner Balise keeps it."""
     fields = {
@@ -74,7 +65,7 @@ def rich_provider(office, campaign=None, **fields):
     )
     campaign = campaign or campaign_for(office)
     invitation = InvitationFactory(campaign=campaign, provider=provider, email=provider.email)
-    response = complete(campaign, provider)
+    response = completed_response(campaign, provider, ANSWERS)
     audit = SiteAudit.objects.create(
         office=office, provider=provider, url=provider.website, fetched_at=timezone.now()
     )

@@ -13,7 +13,7 @@ from balise.privacy import consent
 from balise.privacy.models import ConsentRecord
 from tests.factories import ProviderFactory
 
-from .helpers import url
+from .rich_provider import url
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,8 @@ from tests.workshops.factories import (
     SessionFactory,
 )
 
-from .helpers import ANSWERS, campaign_for, complete, rich_provider, url
+from ..diagnostics.factories import completed_response
+from .rich_provider import ANSWERS, campaign_for, rich_provider, url
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def test_erasure_anonymises_everything_personal_and_keeps_the_study_identical(of
     for index in range(5):
         other = ProviderFactory(office=office, commune=data["provider"].commune)
         answers = dict(ANSWERS, **{"equipement.wifi": ["oui", "non", "en_partie"][index % 3]})
-        complete(campaign, other, answers)
+        completed_response(campaign, other, answers)
     provider, response = data["provider"], data["response"]
     before_study = study_figures(campaign)
     before_rows = score_rows(response)

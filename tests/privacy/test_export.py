@@ -13,7 +13,7 @@ from tests.workshops.factories import (
     SessionFactory,
 )
 
-from .helpers import rich_provider, url
+from .rich_provider import rich_provider, url
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from balise.privacy.retention import apply_retention
 from balise.trail.models import Entry
 from tests.factories import ProviderFactory
 
-from .helpers import url
+from .rich_provider import url
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from balise.privacy.models import ErasureRecord, PrivacySettings
 
-from .helpers import url
+from .rich_provider import url
 
 pytestmark = pytest.mark.django_db
 

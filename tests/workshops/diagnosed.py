@@ -1,13 +1,14 @@
-"""Test data of the W1 tests (catalogue, needs, programme builder): a campaign on the shipped
-questionnaire, and completed diagnostics scored by the real answering service."""
+"""A campaign on the shipped questionnaire and diagnosed providers (scored by the real
+answering service), for the tests of needs and programmes."""
 
 import datetime as dt
 
 from django.utils import timezone
 
-from balise.diagnostics import answering, versions
+from balise.diagnostics import versions
 from balise.diagnostics.models import Campaign, CampaignStatus, Response
 
+from ..diagnostics.factories import ResponseFactory, completed_response
 from ..factories import ProviderFactory
 
 
@@ -28,13 +29,6 @@ def diagnosed(campaign, answers: dict, *, complete=True, **provider_fields) -> R
     """A provider of the campaign's office with a diagnostic holding ``answers``; completed
     (scored, with answer and recommendation rows) unless ``complete`` is False."""
     provider = ProviderFactory(office=campaign.office, **provider_fields)
-    response = Response.objects.create(
-        office=campaign.office,
-        campaign=campaign,
-        provider=provider,
-        version=campaign.version,
-        answers=answers,
-    )
     if complete:
-        response = answering.complete(response=response)
-    return response
+        return completed_response(campaign, provider, answers)
+    return ResponseFactory(campaign=campaign, provider=provider, answers=answers)

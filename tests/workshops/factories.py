@@ -1,4 +1,4 @@
-"""Workshop factories: a theme, a venue, sessions, registrations, appointment slots."""
+"""Workshop factories: a theme, a venue, sessions, registrations, appointment slots; days_ago."""
 
 import datetime
 
@@ -126,3 +126,9 @@ class AppointmentFactory(DjangoModelFactory):
     office = factory.SelfAttribute("slot.office")
     name = "Jeanne Gîte"
     email = "jeanne@example.org"
+
+
+def days_ago(days: int, hour: int = 10) -> datetime.datetime:
+    """``hour`` o'clock (local time) ``days`` days before today."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))

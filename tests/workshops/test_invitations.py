@@ -7,13 +7,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from balise.diagnostics.models import Response
 from balise.workshops import invitations
 from balise.workshops.models import SessionInvitation, SessionStatus, WorkshopSettings
 
-from ..diagnostics.factories import CampaignFactory, ResponseFactory
+from ..diagnostics.factories import CampaignFactory, ResponseFactory, completed_response
 from ..factories import ProviderFactory
-from .factories import SessionFactory, SessionInvitationFactory, ThemeFactory
-from .w4_factories import completed_response, days_ago
+from .factories import SessionFactory, SessionInvitationFactory, ThemeFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def test_reason_from_a_fired_recommendation(office, theme, campaign):
         campaign=campaign,
         provider=provider,
         fired=[("creer_site", ["creer_son_site"]), ("wifi", ["wifi_client"])],
+        scores={},
     )
     assert invitations.invitation_reason(provider=provider, theme=theme) == (
         "Votre diagnostic montre que ce sujet peut vous aider : « Créer votre site »."
@@ -56,7 +57,12 @@ def test_reason_from_a_fired_recommendation(office, theme, campaign):
 
 def test_reason_from_the_needs_question(office, theme, campaign):
     provider = consenting(office)
-    completed_response(campaign=campaign, provider=provider, asked=["creer_son_site", "avis"])
+    completed_response(
+        campaign=campaign,
+        provider=provider,
+        answers={"besoins.themes": ["creer_son_site", "avis"]},
+        scores={},
+    )
     assert invitations.invitation_reason(provider=provider, theme=theme) == (
         "Vous avez demandé un atelier sur ce sujet."
     )
@@ -69,7 +75,8 @@ def test_reason_with_both_and_several_titles(office, campaign):
         campaign=campaign,
         provider=provider,
         fired=[("creer_site", ["both"]), ("wifi", ["both", "x"])],
-        asked=["both"],
+        answers={"besoins.themes": ["both"]},
+        scores={},
     )
     assert invitations.invitation_reason(provider=provider, theme=theme) == (
         "Votre diagnostic montre que ce sujet peut vous aider : « Créer votre site » et "
@@ -84,13 +91,46 @@ def test_reason_reads_only_the_latest_completed_diagnostic(office, theme):
         provider=provider,
         completed_at=days_ago(300),
         fired=[("creer_site", ["creer_son_site"])],
+        scores={},
     )
     completed_response(
-        campaign=CampaignFactory(office=office), provider=provider, completed_at=days_ago(5)
+        campaign=CampaignFactory(office=office),
+        provider=provider,
+        completed_at=days_ago(5),
+        scores={},
     )
     # A diagnostic in progress does not count.
     ResponseFactory(campaign=CampaignFactory(office=office), provider=provider)
     assert invitations.invitation_reason(provider=provider, theme=theme) == ""
+
+
+def test_a_campaigns_reasons_read_at_once_are_each_providers_own(
+    office, campaign, django_assert_num_queries
+):
+    both, asked, recommended = consenting(office), consenting(office), consenting(office)
+    completed_response(
+        campaign,
+        both,
+        {"besoins.themes": ["wifi_client"]},
+        scores={},
+        fired=[("creer_site", ["creer_son_site", "wifi_client"])],
+    )
+    completed_response(campaign, asked, {"besoins.themes": ["creer_son_site"]}, scores={})
+    completed_response(
+        campaign, recommended, scores={}, fired=[("wifi", ["wifi_client"]), ("ancienne", ["x"])]
+    )
+    with django_assert_num_queries(3):
+        reasons = invitations.invitation_reasons(Response.objects.filter(campaign=campaign))
+    assert reasons[(both.pk, "wifi_client")] == (
+        "Votre diagnostic montre que ce sujet peut vous aider : « Créer votre site ». "
+        "Vous avez demandé un atelier sur ce sujet."
+    )
+    themes = [ThemeFactory(office=office, code=code) for code in ("creer_son_site", "wifi_client")]
+    for provider in (both, asked, recommended):
+        for theme in themes:
+            one = invitations.invitation_reason(provider=provider, theme=theme)
+            assert reasons.get((provider.pk, theme.code), "") == one
+    assert (recommended.pk, "x") not in reasons, "a recommendation the version lacks says nothing"
 
 
 def test_no_diagnostic_no_reason(office, theme):
@@ -105,7 +145,12 @@ def test_send_invitations_respects_consent_and_addresses(office, theme, campaign
     session = SessionFactory(office=office, theme=theme)
     WorkshopSettings.objects.create(office=office, signature="Camille, animatrice numérique")
     willing = consenting(office, contact_name="Jeanne", email="jeanne@gite.example")
-    completed_response(campaign=campaign, provider=willing, asked=["creer_son_site"])
+    completed_response(
+        campaign=campaign,
+        provider=willing,
+        answers={"besoins.themes": ["creer_son_site"]},
+        scores={},
+    )
     no_consent = ProviderFactory(office=office, marketing_consent=False)
     no_email = consenting(office, email="")
     archived = consenting(office, archived_at=timezone.now())
@@ -172,10 +217,15 @@ def test_invite_page_lists_providers_with_the_need_first(client_for, animator, o
     ProviderFactory(office=office, name="Aaa Sans besoin", marketing_consent=True)
     recommended = consenting(office, name="Zzz Conseillé")
     completed_response(
-        campaign=campaign, provider=recommended, fired=[("creer_site", ["creer_son_site"])]
+        campaign=campaign,
+        provider=recommended,
+        fired=[("creer_site", ["creer_son_site"])],
+        scores={},
     )
     asked = consenting(office, name="Mmm Demandeur")
-    completed_response(campaign=campaign, provider=asked, asked=["creer_son_site"])
+    completed_response(
+        campaign=campaign, provider=asked, answers={"besoins.themes": ["creer_son_site"]}, scores={}
+    )
     ProviderFactory(office=office, name="Sans consentement")
     client = client_for(animator)
     response = client.get(url("session_invite", office, session.pk))
@@ -248,7 +298,12 @@ def test_invite_page_query_count_is_constant(
     session = SessionFactory(office=office, theme=theme)
     for _ in range(count):
         provider = consenting(office)
-        completed_response(campaign=campaign, provider=provider, asked=["creer_son_site"])
+        completed_response(
+            campaign=campaign,
+            provider=provider,
+            answers={"besoins.themes": ["creer_son_site"]},
+            scores={},
+        )
         SessionInvitationFactory(session=session, provider=provider)
     client = client_for(animator)
     client.get(url("session_invite", office, session.pk))

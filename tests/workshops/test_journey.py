@@ -7,7 +7,7 @@ from balise.audits.models import SiteAudit
 from balise.workshops.journey import build_journey
 from balise.workshops.models import Feedback, RegistrationStatus
 
-from ..diagnostics.factories import CampaignFactory
+from ..diagnostics.factories import CampaignFactory, completed_response
 from ..factories import ProviderFactory
 from .factories import (
     AppointmentFactory,
@@ -15,8 +15,8 @@ from .factories import (
     RegistrationFactory,
     SessionFactory,
     ThemeFactory,
+    days_ago,
 )
-from .w4_factories import completed_response, days_ago
 
 pytestmark = pytest.mark.django_db
 

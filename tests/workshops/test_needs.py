@@ -7,7 +7,7 @@ from balise.members.models import Category
 from balise.workshops import catalogue, needs
 
 from ..factories import CommuneFactory
-from .w1_data import default_campaign, diagnosed
+from .diagnosed import default_campaign, diagnosed
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from balise.workshops.models import (
     Theme,
 )
 
+from .diagnosed import default_campaign, diagnosed
 from .factories import CandidateSlotFactory, SessionFactory, VenueFactory
-from .w1_data import default_campaign, diagnosed
 
 YEAR = timezone.localdate().year + 1
 

@@ -7,10 +7,9 @@ from balise.insights.tables import MASKED
 from balise.workshops.models import SessionStatus
 from balise.workshops.progress import default_campaigns, theme_progress
 
-from ..diagnostics.factories import CampaignFactory, VersionFactory
+from ..diagnostics.factories import CampaignFactory, VersionFactory, completed_response
 from ..factories import ProviderFactory
-from .factories import RegistrationFactory, SessionFactory, ThemeFactory
-from .w4_factories import completed_response, days_ago
+from .factories import RegistrationFactory, SessionFactory, ThemeFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

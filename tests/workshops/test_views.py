@@ -24,6 +24,7 @@ from balise.workshops.models import (
 )
 
 from ..factories import ProviderFactory
+from .diagnosed import default_campaign, diagnosed
 from .factories import (
     CandidateSlotFactory,
     ProgrammeFactory,
@@ -33,7 +34,6 @@ from .factories import (
     ThemeFactory,
     VenueFactory,
 )
-from .w1_data import default_campaign, diagnosed
 
 YEAR = timezone.localdate().year + 1
 READ_PAGES = [
