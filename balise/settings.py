@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    # Before django_tasks_db: its `db_worker` command is replaced by one with heartbeats.
+    "balise.jobs",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -226,6 +228,9 @@ EMAIL_PORT = env_int("BALISE_EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("BALISE_EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("BALISE_EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("BALISE_EMAIL_USE_TLS")
+# Seconds an SMTP exchange may block: a mail server that stops answering must not hold a
+# worker (and its tasks) for good.
+EMAIL_TIMEOUT = env_int("BALISE_EMAIL_TIMEOUT", 30)
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env_str("BALISE_FROM_EMAIL", "Balise <balise@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -249,8 +254,14 @@ TASKS = {
         "BACKEND": env_str("BALISE_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
-# Workers must run jobs with the Tasks API's job class (results, signals).
-RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}
+# A task whose worker died (killed, out of memory, machine lost) is run again by another
+# worker: a worker that sent no heartbeat for BALISE_TASK_LEASE seconds is dead, and its
+# running task is queued again, at most three runs in all (balise/jobs/lease.py). Tasks
+# are written to be run again: e-mails go through balise/jobs/outbox.py.
+BALISE_TASK_LEASE = env_int("BALISE_TASK_LEASE", 60)
+# Workers run jobs with the Tasks API's job class (results, signals), under the same
+# lease (balise/jobs/rq_worker.py).
+RQ = {"JOB_CLASS": "balise.jobs.rq_worker.Job", "WORKER_CLASS": "balise.jobs.rq_worker.Worker"}
 RQ_QUEUES = {
     "default": {
         "URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),

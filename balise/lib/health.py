@@ -2,24 +2,34 @@
 
 ``GET /sante/`` answers JSON::
 
-    {"status": "ok", "ms": 2.1,
+    {"status": "ok", "ms": 4.1,
      "checks": {"database": {"status": "ok", "ms": 0.3},
                 "cache": {"status": "ok", "ms": 0.1},
                 "tasks": {"status": "ok", "backend": "database", "ready": 0,
-                          "oldest_ready_seconds": null},
+                          "oldest_ready_seconds": null, "running": 1, "stuck": 0,
+                          "failed_last_day": 0, "workers": 1, "worker_seen_seconds": 3},
+                "outbox": {"status": "ok", "uncertain": 0},
                 "migrations": {"status": "ok", "unapplied": 0}}}
 
 - HTTP 503 and ``"status": "error"`` when the database does not answer or migrations are
-  not applied (the code is newer than the schema: run ``balise migrate``);
-- HTTP 200 and ``"status": "degraded"`` when only the cache fails (pages still work,
-  slower, and sessions are in the database);
-- ``tasks``: with the database task backend, the number of tasks ready to run and the age
-  in seconds of the oldest one (queued or due for that long): alert when it grows, the
-  worker (``balise db_worker``) is down or behind. Other backends: not measured here.
+  not applied (the code is newer than the schema: run ``balise migrate``): the instance
+  cannot serve pages, a load balancer should take it out;
+- HTTP 200 and ``"status": "degraded"`` when pages work but something needs an operator:
+  the cache fails (pages still work, slower, and sessions are in the database), or the
+  background work has a problem (``"problems"`` in its check says which):
+- ``tasks`` (database or Redis queue, see :mod:`balise.jobs.status`): ``no_worker`` when
+  no worker sent a heartbeat within the lease (``BALISE_TASK_LEASE``), ``stuck`` when a
+  task is still marked running by a dead worker (a live worker resumes it within half a
+  lease), ``failed`` when a task failed in the last day; ``ready`` and
+  ``oldest_ready_seconds`` say how far behind the queue is. Other backends (the
+  immediate one of tests and development): not measured;
+- ``outbox``: ``uncertain`` e-mails, whose sending started but whose outcome was never
+  recorded (see :mod:`balise.jobs.outbox`).
 
-Cheap: three small queries (``SELECT 1``, one aggregate on the tasks' partial index, the
-applied migrations) and one cache round trip; the migration files are read once per
-process. Errors are logged, never shown: the answer says which check failed, not why.
+Cheap: six small queries (``SELECT 1``, one aggregate on the tasks, the heartbeats, the
+running tasks, the outbox, the applied migrations), or a few Redis calls for the Redis
+queue, and one cache round trip; the migration files are read once per process. Errors
+are logged, never shown: the answer says which check failed, not why.
 """
 
 from __future__ import annotations
@@ -32,15 +42,16 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Case, Count, F, Min, When
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from balise.jobs import status as jobs_status
 
 logger = logging.getLogger(__name__)
 
 DB_TASK_BACKEND = "django_tasks_db.DatabaseBackend"
+RQ_TASK_BACKEND = "django_tasks_rq.RQBackend"
 
 
 def _ms(start: float) -> float:
@@ -72,35 +83,27 @@ def check_cache() -> dict:
 
 
 def check_tasks() -> dict:
+    """The task queue of the configured backend (see :mod:`balise.jobs.status`)."""
     backend = settings.TASKS.get("default", {}).get("BACKEND", "")
-    if backend != DB_TASK_BACKEND:
+    readers = {
+        DB_TASK_BACKEND: jobs_status.database_queue,
+        RQ_TASK_BACKEND: jobs_status.redis_queue,
+    }
+    if backend not in readers:  # the immediate backend of tests and development
         return {"status": "ok", "backend": backend.rsplit(".", 1)[-1], "ready": None}
-    from django_tasks_db.models import DBTaskResult, get_date_max
-
     try:
-        # A task is waiting since it was queued, or since its run_after for a delayed one.
-        row = (
-            DBTaskResult.objects.ready()
-            .order_by()
-            .annotate(
-                waiting_since=Case(
-                    When(run_after=get_date_max(), then=F("enqueued_at")),
-                    default=F("run_after"),
-                )
-            )
-            .aggregate(ready=Count("id"), oldest=Min("waiting_since"))
-        )
+        return readers[backend]()
     except Exception:
         logger.exception("Health check: cannot read the task queue")
-        return {"status": "error", "backend": "database", "ready": None}
-    oldest = row["oldest"]
-    age = max(0, round((timezone.now() - oldest).total_seconds())) if oldest else None
-    return {
-        "status": "ok",
-        "backend": "database",
-        "ready": row["ready"],
-        "oldest_ready_seconds": age,
-    }
+        return {"status": "error", "backend": backend.rsplit(".", 1)[-1], "ready": None}
+
+
+def check_outbox() -> dict:
+    try:
+        return jobs_status.outbox()
+    except Exception:
+        logger.exception("Health check: cannot read the outbox")
+        return {"status": "error", "uncertain": None}
 
 
 @functools.cache
@@ -149,10 +152,11 @@ def run_checks() -> tuple[str, dict]:
     checks = {"database": check_database(), "cache": check_cache()}
     if checks["database"]["status"] == "ok":
         checks["tasks"] = check_tasks()
+        checks["outbox"] = check_outbox()
         checks["migrations"] = check_migrations()
     else:
-        checks["tasks"] = {"status": "skipped"}
-        checks["migrations"] = {"status": "skipped"}
+        for name in ("tasks", "outbox", "migrations"):
+            checks[name] = {"status": "skipped"}
     if checks["database"]["status"] != "ok" or checks["migrations"]["status"] != "ok":
         status = "error"
     elif any(check["status"] != "ok" for check in checks.values()):
