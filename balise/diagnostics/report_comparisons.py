@@ -18,6 +18,8 @@ from datetime import date
 from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
+from balise.lib import charts
+
 from .models import AxisScore, Response
 
 MIN_PEERS = 5  # other providers needed before an average is shown (re-identification)
@@ -43,7 +45,7 @@ class Comparison:
     def difference(self) -> float | None:
         if self.own is None or self.overall is None:
             return None
-        return round(self.own - self.overall, 1)
+        return charts.shown_difference(self.overall, self.own)
 
     @property
     def gap(self) -> float | None:
@@ -75,7 +77,7 @@ class AxisChange:
 
     @property
     def delta(self) -> float:
-        return round(self.after - self.before, 1)
+        return charts.shown_difference(self.before, self.after)
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Change:
     def overall_delta(self) -> float | None:
         if self.overall_before is None or self.overall_after is None:
             return None
-        return round(self.overall_after - self.overall_before, 1)
+        return charts.shown_difference(self.overall_before, self.overall_after)
 
     @property
     def biggest_gain(self) -> AxisChange | None:

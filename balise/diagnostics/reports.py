@@ -60,7 +60,7 @@ class AxisLine:
     title: str
     description: str
     score: float | None
-    counted: int  # questions behind the score
+    counted: int  # questions behind the score; a None score with questions: too few answers
     territory: float | None = None  # None: no comparison, or too few scores to show
     category: float | None = None
     previous: float | None = None
@@ -69,7 +69,7 @@ class AxisLine:
     def change(self) -> float | None:
         if self.score is None or self.previous is None:
             return None
-        return round(self.score - self.previous, 1)
+        return charts.shown_difference(self.previous, self.score)
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,9 @@ class Strength:
     code: str
     title: str
     score: float
+    # The territory's average on this axis when it is shown and above the provider's own
+    # score: one of your better axes, yet below the territory, and the report says so.
+    territory_above: float | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Priority:
     advice: str
     themes: list[Theme]
     axis: str | None = None  # set when the priority is a weak axis, not a fired rule
+    to_check: bool = False  # fired because of a "je ne sais pas": to check, not a gap
 
 
 @dataclass
@@ -116,12 +120,18 @@ class Report:
     # "Ce que nous avons observé": the latest site audit (balise.audits.gaps),
     # [] when there is none; the templates show no section while it is empty.
     observations: Any = field(default_factory=list)
+    axes_assessed: int = 0  # axes with a question that concerns the provider
     min_peers: int = MIN_PEERS
     generated_at: datetime = field(default_factory=timezone.now)
 
     @property
     def scored_axes(self) -> list[AxisLine]:
         return [axis for axis in self.axes if axis.score is not None]
+
+    @property
+    def rests_on_some_axes(self) -> bool:
+        """The overall score leaves out axes that concern the provider (too few answers)."""
+        return 0 < len(self.scored_axes) < self.axes_assessed
 
     @property
     def comparisons(self) -> list[Comparison]:
@@ -164,7 +174,8 @@ def loaded(response: Response) -> Response:
 
 
 def _own_scores(response: Response, definition: Definition) -> tuple[dict, float | None, list]:
-    """(axis code → (score, counted)), overall score, fired rule codes with themes.
+    """(axis code → (score, counted)), overall score, fired rules as (code, themes, to
+    check).
 
     From the rows written when the diagnostic was completed; scored again from the
     answers when the rows are missing (a response completed before rows existed).
@@ -173,7 +184,7 @@ def _own_scores(response: Response, definition: Definition) -> tuple[dict, float
     fired = list(
         FiredRecommendation.objects.filter(response=response)
         .order_by("priority", "id")
-        .values_list("code", "themes")
+        .values_list("code", "themes", "to_check")
     )
     if rows:
         return (
@@ -185,7 +196,10 @@ def _own_scores(response: Response, definition: Definition) -> tuple[dict, float
     return (
         {code: (axis.score, axis.counted) for code, axis in result.axes.items()},
         result.overall,
-        [(rule.code, list(rule.themes)) for rule in result.recommendations],
+        [
+            (rule.code, list(rule.themes), rule.code in result.to_check)
+            for rule in result.recommendations
+        ],
     )
 
 
@@ -205,7 +219,20 @@ def _strengths(axes: list[AxisLine]) -> list[Strength]:
     ranked = sorted((axis for axis in axes if axis.score is not None), key=lambda axis: -axis.score)
     strong = [axis for axis in ranked if axis.score >= STRONG_SCORE][:MAX_ITEMS]
     chosen = strong if len(strong) >= MIN_ITEMS else ranked[:MIN_ITEMS]
-    return [Strength(code=axis.code, title=axis.title, score=axis.score) for axis in chosen]
+    return [
+        Strength(
+            code=axis.code,
+            title=axis.title,
+            score=axis.score,
+            territory_above=(
+                axis.territory
+                if axis.territory is not None
+                and charts.shown_difference(axis.territory, axis.score) < 0
+                else None
+            ),
+        )
+        for axis in chosen
+    ]
 
 
 def _condition_axes(condition, definition: Definition) -> set[str]:
@@ -237,7 +264,7 @@ def _priorities(
     rules = {rule.code: rule for rule in definition.recommendations}
     labels = theme_labels(definition, language)
     priorities = []
-    for code, themes in fired:
+    for code, themes, to_check in fired:
         rule = rules.get(code)
         if rule is None:  # a rule of another version: nothing to say about it
             continue
@@ -249,6 +276,7 @@ def _priorities(
                 themes=[
                     Theme(theme, theme_label(theme, labels)) for theme in (themes or rule.themes)
                 ],
+                to_check=to_check,
             )
         )
         if len(priorities) == MAX_ITEMS:
@@ -259,7 +287,7 @@ def _priorities(
     # rule already speaks about, and the strengths unless nothing else is left.
     covered = {
         axis
-        for code, _themes in fired
+        for code, *_rest in fired
         if code in rules
         for axis in _condition_axes(rules[code].when, definition)
     }
@@ -368,6 +396,9 @@ def _build(response: Response, language: str) -> Report:
         change=change,
         chart=_chart(axes, territory, change),
         observations=observations_for(response),
+        axes_assessed=score(
+            definition, response.answers or {}, category=provider.category
+        ).axes_assessed,
     )
 
 

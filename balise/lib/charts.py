@@ -87,6 +87,12 @@ def round_half_up(value: float, decimals: int = 0) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
+def shown_difference(before: float, after: float) -> float:
+    """``after - before`` as a reader computes it from the two rounded figures shown, so a
+    page never says "from 44 to 46 (+3)"."""
+    return float(round_half_up(after) - round_half_up(before))
+
+
 def format_value(value: Value, *, decimals: int = 0, unit: str = "") -> str:
     """A number in the active locale ("62", "62,5"), or "non renseigné" for None."""
     if value is None:

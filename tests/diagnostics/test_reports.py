@@ -215,10 +215,11 @@ class TestChange:
         change = report.change
         assert change.campaign_name == "Diagnostic numérique 2025"
         assert change.completed_on == dt.date(2025, 2, 10)
+        # Shown "de 25 à 63 (+38)": the change is that of the figures shown.
         assert (change.overall_before, change.overall_after, change.overall_delta) == (
             25,
             62.5,
-            37.5,
+            38,
         )
         # "avis" was not scored before: only the axes scored both times are compared.
         assert [(a.code, a.before, a.after, a.delta) for a in change.axes] == [
