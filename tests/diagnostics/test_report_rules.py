@@ -15,7 +15,7 @@ from balise.diagnostics.versions import ensure_default_version
 from balise.members.models import Category
 
 from ..factories import ProviderFactory
-from .report_data import make_campaign
+from .report_questionnaire import make_campaign
 
 pytestmark = pytest.mark.django_db
 
