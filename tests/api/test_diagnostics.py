@@ -284,7 +284,7 @@ def test_version_list_query_count_does_not_grow(api_client, animator, office, ve
     own = QuestionnaireFactory(office=office, code="copie")
     VersionFactory(questionnaire=own, based_on=version)
     VersionFactory(questionnaire=own, based_on=version)
-    assert count_queries(3) == with_one == 3  # token, membership, versions
+    assert count_queries(3) == with_one == 4  # token, rate counter, membership, versions
 
 
 # --- campaigns ---------------------------------------------------------------------------
@@ -393,8 +393,8 @@ def test_campaign_list_query_count_does_not_grow(api_client, animator, office, v
     with_three = count_queries(3)
 
     assert with_one == with_three
-    # token, membership, count, page (figures are subqueries of the page query).
-    assert with_three == 4
+    # token, rate counter, membership, count, page (figures are subqueries of the page).
+    assert with_three == 5
 
 
 # --- responses ---------------------------------------------------------------------------
@@ -536,8 +536,9 @@ def test_response_list_query_count_does_not_grow(api_client, animator, office, c
     with_three = count_queries(3)
 
     assert with_one == with_three
-    # token, membership, campaign with its version, count, page, axis scores, recommendations.
-    assert with_three == 7
+    # token, rate counter, membership, campaign with its version, count, page, axis scores,
+    # recommendations.
+    assert with_three == 8
 
 
 def test_responses_to_another_version_use_that_versions_texts(

@@ -340,5 +340,5 @@ def test_list_query_count_does_not_grow_with_rows(api_client, animator, office):
     with_three = count_queries(3)
 
     assert with_one == with_three
-    # token, membership, count, page, then labels, tags and source ids prefetched.
-    assert with_three == 7
+    # token, rate counter, membership, count, page, then labels, tags and source ids.
+    assert with_three == 8
