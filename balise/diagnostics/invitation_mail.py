@@ -1,31 +1,33 @@
 """Mailing the personal links: first invitations and reminders.
 
 Who may receive mail (link not revoked, provider active with an address, diagnostic not
-completed), how often (:data:`REMINDER_MIN_INTERVAL`), and sending each message so that a
-double click or two workers never mail anyone twice.
+completed), how often (:data:`REMINDER_MIN_INTERVAL`), and sending each message at most
+once, whether the click is doubled, two workers run, or a worker dies and its task is run
+again.
 """
 
-import logging
-import smtplib
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from balise.jobs import outbox
+
 from .invitations import invitation_url
 from .models import Campaign, Invitation, Response
-
-logger = logging.getLogger(__name__)
 
 # A reminder never follows the invitation or the previous reminder closer than this: a
 # second click on "Relancer" (or a second worker) must not mail anyone twice.
 REMINDER_MIN_INTERVAL = timedelta(hours=12)
+# What the outbox calls these e-mails (an operator reads them in the admin).
+INVITATION_MAIL = "diagnostics.invitation"
+REMINDER_MAIL = "diagnostics.reminder"
 
 
 def _completed(campaign: Campaign):
@@ -89,44 +91,45 @@ def _message(invitation: Invitation, *, reminder: bool) -> EmailMessage:
     )
 
 
-def _send_each(ids: list[int], *, due: QuerySet[Invitation], reminder: bool) -> int:
-    """Mail each invitation of ``ids`` that is still in ``due``, one locked row at a time.
+def _stamp(invitation: Invitation, *, reminder: bool) -> bool:
+    """Mark the invitation as mailed: its first e-mail, or one more reminder."""
+    now = timezone.now()
+    if reminder:
+        invitation.reminder_count += 1
+        invitation.last_reminded_at = now
+    else:
+        invitation.sent_at = now
+    invitation.email = invitation.provider.email
+    return True
 
-    The row is locked and checked again before sending, and stamped in the same
-    transaction: a double click, or two workers, mail nobody twice. A failing address is
-    logged and skipped; the others still go.
+
+def _send_each(ids: list[int], *, due: QuerySet[Invitation], reminder: bool) -> int:
+    """Mail each invitation of ``ids`` that is still in ``due``, each at most once.
+
+    Each row is locked, checked again and stamped together with its outbox claim, and
+    that is committed before the message leaves (:func:`balise.jobs.outbox.send_once`): a
+    double click, a second worker, or the same task resumed after its worker died mails
+    nobody twice. A refused address gets its stamp back (the next run tries again) and
+    the others still go; a send whose outcome is unknown stops the run
+    (:class:`~balise.jobs.outbox.UncertainDelivery`, the task fails) and is never resent.
     """
+    fields = ["reminder_count", "last_reminded_at"] if reminder else ["sent_at"]
+    due = due.select_related("provider", "campaign__office")
     sent = 0
     connection = get_connection()
     with connection:
         for pk in ids:
-            with transaction.atomic():
-                invitation = (
-                    due.select_for_update(of=("self",))
-                    .select_related("provider", "campaign__office")
-                    .filter(pk=pk)
-                    .first()
+            sent += bool(
+                outbox.send_once(
+                    due,
+                    pk,
+                    kind=REMINDER_MAIL if reminder else INVITATION_MAIL,
+                    fields=[*fields, "email"],
+                    stamp=partial(_stamp, reminder=reminder),
+                    build=partial(_message, reminder=reminder),
+                    connection=connection,
                 )
-                if invitation is None:
-                    continue
-                message = _message(invitation, reminder=reminder)
-                message.connection = connection
-                try:
-                    message.send(fail_silently=False)
-                except (smtplib.SMTPException, OSError) as error:
-                    logger.warning("Diagnostic e-mail to invitation %s failed: %s", pk, error)
-                    continue
-                now = timezone.now()
-                if reminder:
-                    invitation.reminder_count += 1
-                    invitation.last_reminded_at = now
-                    fields = ["reminder_count", "last_reminded_at", "email"]
-                else:
-                    invitation.sent_at = now
-                    fields = ["sent_at", "email"]
-                invitation.email = invitation.provider.email
-                invitation.save(update_fields=fields)
-            sent += 1
+            )
     return sent
 
 

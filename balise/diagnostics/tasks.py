@@ -1,8 +1,9 @@
 """Background jobs of the diagnostics (Tasks API): thin, they take ids and call a service.
 
 Sending a campaign's invitations or reminders can mean hundreds of e-mails: the page
-queues the job and answers at once. The services lock and stamp each invitation as it is
-mailed, so a job run twice sends nobody anything twice.
+queues the job and answers at once. A job whose worker dies is run again by another
+worker (:mod:`balise.jobs.lease`); the services stamp each invitation before its e-mail
+leaves (:mod:`balise.jobs.outbox`), so a job run twice sends nobody anything twice.
 """
 
 from django.core.exceptions import ValidationError

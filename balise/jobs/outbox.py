@@ -33,15 +33,19 @@ import smtplib
 import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
+from typing import TypeVar
 
 from django.core.mail import BadHeaderError, EmailMessage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=Model)
 
 # Longer than any send (the SMTP timeout, BALISE_EMAIL_TIMEOUT, is 30 s by default).
 UNCERTAIN_AFTER = timedelta(minutes=10)
@@ -108,6 +112,48 @@ def deliver(
         return False
     claimed.delete()
     return True
+
+
+def send_once(
+    due: QuerySet[M],
+    pk: int,
+    *,
+    kind: str,
+    fields: list[str],
+    stamp: Callable[[M], bool],
+    build: Callable[[M], EmailMessage],
+    connection=None,
+) -> M | None:
+    """The whole rule for one row: lock row ``pk`` if it is still in ``due``, let
+    ``stamp`` set its ``fields`` (it returns False to leave the row alone), save them with a
+    claim and commit; then :func:`deliver` the message ``build`` makes from the row. When
+    the server refuses it, the fields get their former values back.
+
+    Returns the row when its message left, None otherwise (not due any more, skipped,
+    refused); raises :class:`UncertainDelivery` when that is unknown.
+    """
+    with transaction.atomic():
+        row = due.select_for_update(of=("self",)).filter(pk=pk).first()
+        if row is None:
+            return None
+        before = {name: getattr(row, name) for name in fields}
+        if not stamp(row):
+            return None
+        row.save(update_fields=fields)
+        claimed = claim(kind=kind, object_id=pk, office_id=row.office_id)
+    undo = partial(due.model.objects.filter(pk=pk).update, **before)
+    sent = deliver(claimed, partial(build, row), undo=undo, connection=connection)
+    return row if sent else None
+
+
+def now_in(field: str) -> Callable[[Model], bool]:
+    """A ``stamp`` for :func:`send_once`: the row's ``field`` set to the current time."""
+
+    def stamp(row: Model) -> bool:
+        setattr(row, field, timezone.now())
+        return True
+
+    return stamp
 
 
 def uncertain(now: datetime | None = None) -> QuerySet[OutboxMessage]:

@@ -12,22 +12,27 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balise.jobs import outbox
 from balise.members.models import Provider
 from balise.offices.models import Office
 from balise.privacy.erasure import ERASED_DOMAIN
 
 from . import calendar
-from .mail import is_mailable, send_workshop_mail
+from .mail import is_mailable, send_workshop_mail, workshop_message
 from .models import Appointment, AppointmentSlot, AppointmentStatus, Theme
 from .registrations import RegistrationRefused, end_of_tomorrow, match_provider
 
 logger = logging.getLogger(__name__)
+
+# What the outbox calls these e-mails (an operator reads them in the admin).
+REMINDER_MAIL = "workshops.appointment_reminder"
 
 
 # --- The animator's slots ---------------------------------------------------------------
@@ -303,40 +308,51 @@ def due_appointment_reminders(*, now: datetime.datetime | None = None):
     )
 
 
+def _reminder_message(appointment: Appointment) -> EmailMessage:
+    return workshop_message(
+        "appointment_reminder",
+        to=appointment.email,
+        office=appointment.office,
+        context={
+            "appointment": appointment,
+            "slot": appointment.slot,
+            "link": appointment_url(appointment),
+        },
+        attachment=calendar.appointment_ics(appointment),
+    )
+
+
+def _stamp_reminder(appointment: Appointment) -> bool:
+    """Stamp a booked, not yet reminded appointment (checked again under the lock)."""
+    if appointment.status != AppointmentStatus.BOOKED or appointment.reminded_at is not None:
+        return False
+    appointment.reminded_at = timezone.now()
+    return True
+
+
 def send_appointment_reminders(*, now: datetime.datetime | None = None) -> int:
     """The day-before reminder of individual appointments: one e-mail per booked
-    appointment, once, with the calendar file and the personal link (to cancel).
+    appointment, at most once, with the calendar file and the personal link (to cancel).
 
-    Each appointment is claimed before its e-mail leaves by an UPDATE that only matches
-    it while it is still booked and not reminded (``reminded_at`` set): a job run twice,
-    or two workers at once, remind nobody twice (the second UPDATE matches no row, on
-    PostgreSQL after waiting for the first to commit), and no lock is held while the mail
-    server answers. An e-mail that fails gives the claim back, so the next run tries
-    again. Returns how many e-mails left.
+    Each appointment is locked, checked again (still booked, not reminded) and stamped
+    (``reminded_at``) with an outbox claim before its e-mail leaves
+    (:func:`balise.jobs.outbox.send_once`): a job run twice, two workers at once, or a job
+    resumed after its worker died remind nobody twice, and no lock is held while the mail
+    server answers. An e-mail the server refuses gives the stamp back, so the next run
+    tries again. Returns how many e-mails left.
     """
     now = now or timezone.now()
-    due = due_appointment_reminders(now=now).order_by("slot__starts_at", "pk")
+    due = due_appointment_reminders(now=now).select_related("office", "slot", "theme")
     sent = 0
-    for pk in list(due.values_list("pk", flat=True)):
-        stamp = timezone.now()
-        claimed = Appointment.objects.filter(
-            pk=pk, status=AppointmentStatus.BOOKED, reminded_at__isnull=True
-        ).update(reminded_at=stamp)
-        if not claimed:
-            continue
-        appointment = Appointment.objects.select_related("office", "slot", "theme").get(pk=pk)
-        if send_workshop_mail(
-            "appointment_reminder",
-            to=appointment.email,
-            office=appointment.office,
-            context={
-                "appointment": appointment,
-                "slot": appointment.slot,
-                "link": appointment_url(appointment),
-            },
-            attachment=calendar.appointment_ics(appointment),
-        ):
-            sent += 1
-        else:
-            Appointment.objects.filter(pk=pk, reminded_at=stamp).update(reminded_at=None)
+    for pk in list(due.order_by("slot__starts_at", "pk").values_list("pk", flat=True)):
+        sent += bool(
+            outbox.send_once(
+                due,
+                pk,
+                kind=REMINDER_MAIL,
+                fields=["reminded_at"],
+                stamp=_stamp_reminder,
+                build=_reminder_message,
+            )
+        )
     return sent

@@ -6,9 +6,8 @@ provider asked for in ``besoins.themes``). Invitations are information e-mails: 
 go to providers who accepted them (see :func:`send_invitations`).
 """
 
-import logging
-import smtplib
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -20,11 +19,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from balise.diagnostics.models import Answer, FiredRecommendation, Response
+from balise.jobs import outbox
 from balise.members.models import Provider
 
 from .models import Session, SessionInvitation, SessionStatus, Theme, WorkshopSettings
 
-logger = logging.getLogger(__name__)
+# What the outbox calls these e-mails (an operator reads them in the admin).
+INVITATION_MAIL = "workshops.invitation"
 
 NEEDS_QUESTION = "besoins.themes"
 
@@ -222,6 +223,20 @@ def _due(session: Session) -> QuerySet[SessionInvitation]:
     return SessionInvitation.objects.filter(session=session, sent_at__isnull=True)
 
 
+def _stamp(invitation: SessionInvitation) -> bool:
+    """Mark the invitation as sent (with its reason), unless its provider may not be
+    mailed any more."""
+    if refusal_reason(invitation.provider):
+        return False
+    if not invitation.reason:
+        invitation.reason = invitation_reason(
+            provider=invitation.provider, theme=invitation.session.theme
+        )
+    invitation.email = invitation.provider.email
+    invitation.sent_at = timezone.now()
+    return True
+
+
 def send_invitations(*, session: Session, user=None) -> int:
     """E-mail each not-yet-sent invitation of the session; returns how many left.
 
@@ -232,10 +247,12 @@ def send_invitations(*, session: Session, user=None) -> int:
     others are skipped and stay unsent (the invitation page says why). Nothing is sent for
     a cancelled or past session.
 
-    Each row is locked, checked again and stamped in one transaction, so a double click or
-    two workers mail nobody twice. Side effects: one French e-mail per invitation (the
-    session, the personal reason, the public invitation link; replies go to the office),
-    ``reason`` filled when empty, ``email`` and ``sent_at`` recorded.
+    Each row is locked, checked again and stamped with an outbox claim before its e-mail
+    leaves (:func:`balise.jobs.outbox.send_once`), so a double click, two workers, or the
+    task resumed after its worker died mail nobody twice; a refused address is tried
+    again next time. Side effects: one French e-mail per invitation (the session, the
+    personal reason, the public invitation link; replies go to the office), ``reason``
+    filled when empty, ``email`` and ``sent_at`` recorded.
     """
     if session.status == SessionStatus.CANCELLED or session.starts_at <= timezone.now():
         return 0
@@ -244,37 +261,24 @@ def send_invitations(*, session: Session, user=None) -> int:
         .filter(provider__in=Provider.objects.filter(_mailable_q()))
         .values_list("pk", flat=True)
     )
+    due = _due(session).select_related(
+        "provider", "session__office", "session__theme", "session__venue"
+    )
     sent = 0
     connection = get_connection()
     with connection:
         for pk in ids:
-            with transaction.atomic():
-                invitation = (
-                    _due(session)
-                    .select_for_update(of=("self",))
-                    .select_related(
-                        "provider", "session__office", "session__theme", "session__venue"
-                    )
-                    .filter(pk=pk)
-                    .first()
+            sent += bool(
+                outbox.send_once(
+                    due,
+                    pk,
+                    kind=INVITATION_MAIL,
+                    fields=["reason", "email", "sent_at"],
+                    stamp=_stamp,
+                    build=partial(_message, user=user),
+                    connection=connection,
                 )
-                if invitation is None or refusal_reason(invitation.provider):
-                    continue
-                if not invitation.reason:
-                    invitation.reason = invitation_reason(
-                        provider=invitation.provider, theme=invitation.session.theme
-                    )
-                message = _message(invitation, user=user)
-                message.connection = connection
-                try:
-                    message.send(fail_silently=False)
-                except (smtplib.SMTPException, OSError) as error:
-                    logger.warning("Workshop invitation %s failed: %s", pk, error)
-                    continue
-                invitation.email = invitation.provider.email
-                invitation.sent_at = timezone.now()
-                invitation.save(update_fields=["reason", "email", "sent_at"])
-            sent += 1
+            )
     return sent
 
 

@@ -18,18 +18,21 @@ Every function takes keyword-only arguments and raises :class:`RegistrationRefus
 """
 
 import datetime
+from functools import partial
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balise.jobs import outbox
 from balise.members.models import Provider
 
 from . import calendar
-from .mail import send_workshop_mail
+from .mail import send_now, workshop_message
 from .models import (
     Registration,
     RegistrationSource,
@@ -37,6 +40,10 @@ from .models import (
     Session,
     SessionStatus,
 )
+
+# What the outbox calls these e-mails (an operator reads them in the admin).
+REMINDER_MAIL = "workshops.reminder"
+FEEDBACK_REQUEST_MAIL = "workshops.feedback_request"
 
 
 class RegistrationRefused(ValueError):
@@ -60,27 +67,28 @@ def _registration_context(registration: Registration) -> dict:
     }
 
 
-def _send_confirmation(registration: Registration) -> bool:
-    confirmed = registration.status == RegistrationStatus.CONFIRMED
-    return send_workshop_mail(
-        "registration",
+def _registration_message(
+    kind: str, registration: Registration, *, with_calendar: bool = True
+) -> EmailMessage:
+    """The e-mail ``kind`` about a registration, with the session's calendar file."""
+    return workshop_message(
+        kind,
         to=registration.email,
         office=registration.session.office,
         context=_registration_context(registration),
         attachment=calendar.session_ics(registration.session, registration=registration)
-        if confirmed
+        if with_calendar
         else None,
     )
 
 
+def _send_confirmation(registration: Registration) -> bool:
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    return send_now(_registration_message("registration", registration, with_calendar=confirmed))
+
+
 def _send_promoted(registration: Registration) -> bool:
-    return send_workshop_mail(
-        "promoted",
-        to=registration.email,
-        office=registration.session.office,
-        context=_registration_context(registration),
-        attachment=calendar.session_ics(registration.session, registration=registration),
-    )
+    return send_now(_registration_message("promoted", registration))
 
 
 # --- Places ---------------------------------------------------------------------------
@@ -297,38 +305,31 @@ def due_reminders(*, now: datetime.datetime | None = None):
 
 
 def send_reminders(*, now: datetime.datetime | None = None) -> int:
-    """The day-before reminder: one e-mail per confirmed registration, once.
+    """The day-before reminder: one e-mail per confirmed registration, at most once.
 
-    Each registration is locked, checked again and stamped (``reminder_sent_at``) in its
-    own transaction, so a job run twice, or two workers, remind nobody twice; the
-    sessions concerned get ``reminder_sent_at`` too. Returns how many e-mails left.
+    Each registration is locked, checked again and stamped (``reminder_sent_at``) with an
+    outbox claim before its e-mail leaves (:func:`balise.jobs.outbox.send_once`), so a
+    job run twice, two workers, or a job resumed after its worker died remind nobody
+    twice; a refused address is tried again at the next run. The sessions concerned get
+    ``reminder_sent_at`` too. Returns how many e-mails left.
     """
     now = now or timezone.now()
-    ids = list(due_reminders(now=now).order_by("pk").values_list("pk", flat=True))
+    due = due_reminders(now=now).select_related(
+        "session__office", "session__theme", "session__venue"
+    )
     sent, session_ids = 0, set()
-    for pk in ids:
-        with transaction.atomic():
-            registration = (
-                due_reminders(now=now)
-                .select_for_update(of=("self",))
-                .select_related("session__office", "session__theme", "session__venue")
-                .filter(pk=pk)
-                .first()
-            )
-            if registration is None:
-                continue
-            if not send_workshop_mail(
-                "reminder",
-                to=registration.email,
-                office=registration.session.office,
-                context=_registration_context(registration),
-                attachment=calendar.session_ics(registration.session, registration=registration),
-            ):
-                continue
-            registration.reminder_sent_at = timezone.now()
-            registration.save(update_fields=["reminder_sent_at"])
-        sent += 1
-        session_ids.add(registration.session_id)
+    for pk in list(due.order_by("pk").values_list("pk", flat=True)):
+        registration = outbox.send_once(
+            due,
+            pk,
+            kind=REMINDER_MAIL,
+            fields=["reminder_sent_at"],
+            stamp=outbox.now_in("reminder_sent_at"),
+            build=partial(_registration_message, "reminder"),
+        )
+        if registration is not None:
+            sent += 1
+            session_ids.add(registration.session_id)
     if session_ids:
         Session.objects.filter(pk__in=session_ids, reminder_sent_at__isnull=True).update(
             reminder_sent_at=timezone.now()
@@ -353,36 +354,37 @@ def due_feedback_requests(*, now: datetime.datetime | None = None):
     )
 
 
+def _feedback_request_message(registration: Registration) -> EmailMessage:
+    context = _registration_context(registration)
+    context["feedback_link"] = (
+        f"{settings.SITE_URL}{reverse('ateliers:feedback', args=[registration.token])}"
+    )
+    return workshop_message(
+        "feedback_request",
+        to=registration.email,
+        office=registration.session.office,
+        context=context,
+    )
+
+
 def send_feedback_requests(*, now: datetime.datetime | None = None) -> int:
     """The day-after e-mail asking attendees for their opinion (the short satisfaction
-    form of their personal page), once per registration, under the same lock-and-stamp
-    rule as the reminders. Returns how many e-mails left."""
+    form of their personal page), at most once per registration, under the same
+    stamp-before-sending rule as the reminders. Returns how many e-mails left."""
     now = now or timezone.now()
-    ids = list(due_feedback_requests(now=now).order_by("pk").values_list("pk", flat=True))
+    due = due_feedback_requests(now=now).select_related(
+        "session__office", "session__theme", "session__venue"
+    )
     sent = 0
-    for pk in ids:
-        with transaction.atomic():
-            registration = (
-                due_feedback_requests(now=now)
-                .select_for_update(of=("self",))
-                .select_related("session__office", "session__theme", "session__venue")
-                .filter(pk=pk)
-                .first()
+    for pk in list(due.order_by("pk").values_list("pk", flat=True)):
+        sent += bool(
+            outbox.send_once(
+                due,
+                pk,
+                kind=FEEDBACK_REQUEST_MAIL,
+                fields=["feedback_requested_at"],
+                stamp=outbox.now_in("feedback_requested_at"),
+                build=_feedback_request_message,
             )
-            if registration is None:
-                continue
-            context = _registration_context(registration)
-            context["feedback_link"] = (
-                f"{settings.SITE_URL}{reverse('ateliers:feedback', args=[registration.token])}"
-            )
-            if not send_workshop_mail(
-                "feedback_request",
-                to=registration.email,
-                office=registration.session.office,
-                context=context,
-            ):
-                continue
-            registration.feedback_requested_at = timezone.now()
-            registration.save(update_fields=["feedback_requested_at"])
-        sent += 1
+        )
     return sent

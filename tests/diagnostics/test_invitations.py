@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from balise.diagnostics import followup, invitation_mail, invitations
 from balise.diagnostics.models import CampaignStatus, Invitation, Response
+from balise.jobs import outbox
+from balise.jobs.models import OutboxMessage
 
 from ..factories import ProviderFactory
 from .factories import CampaignFactory, ResponseFactory
@@ -132,6 +134,67 @@ class RefusingBackend(EmailBackend):
         if any("gite@" in address for message in messages for address in message.to):
             raise smtplib.SMTPRecipientsRefused({"gite@example.org": (550, b"unknown")})
         return super().send_messages(messages)
+
+
+class TimingOutBackend(EmailBackend):
+    def send_messages(self, messages):
+        if any("gite@" in address for message in messages for address in message.to):
+            raise TimeoutError("the mail server stopped answering after DATA")
+        return super().send_messages(messages)
+
+
+class TestAtMostOnce:
+    """Each e-mail is claimed and stamped before it leaves: a run that dies mid-send and is
+    run again never sends it twice, and the message whose fate is unknown is reported."""
+
+    def test_a_run_killed_while_sending_is_resumed_without_a_second_copy(
+        self, settings, campaign, panel
+    ):
+        settings.EMAIL_BACKEND = "tests.mailboxes.DyingBackend"
+        with pytest.raises(KeyboardInterrupt):
+            invitation_mail.send_invitations(campaign=campaign)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert invitation_mail.send_invitations(campaign=campaign) == 2  # the resumed run
+        assert sorted(m.to[0] for m in mail.outbox) == [
+            "gite@example.org",
+            "lac@example.org",
+            "moulin@example.org",
+        ]
+        (claim,) = OutboxMessage.objects.all()
+        gite = Invitation.objects.get(provider=panel["gite"])
+        assert (claim.kind, claim.object_id, claim.office_id) == (
+            "diagnostics.invitation",
+            gite.pk,
+            campaign.office_id,
+        )
+        later = timezone.now() + outbox.UNCERTAIN_AFTER + datetime.timedelta(seconds=1)
+        assert list(outbox.uncertain(later)) == [claim]
+
+    def test_an_unknown_outcome_stops_the_run_and_is_not_resent(self, settings, campaign, panel):
+        settings.EMAIL_BACKEND = f"{__name__}.TimingOutBackend"
+        with pytest.raises(outbox.UncertainDelivery):
+            invitation_mail.send_invitations(campaign=campaign)
+        assert mail.outbox == []
+        assert Invitation.objects.get(provider=panel["gite"]).sent_at is not None
+        assert invitation_mail.send_invitations(campaign=campaign) == 2
+        assert "gite@example.org" not in [m.to[0] for m in mail.outbox]
+        assert (
+            OutboxMessage.objects.get().object_id
+            == Invitation.objects.get(provider=panel["gite"]).pk
+        )
+
+    def test_a_refused_reminder_gets_its_stamp_back(self, settings, campaign, panel):
+        invitation_mail.send_invitations(campaign=campaign)
+        age(campaign, days=7)
+        settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+        assert invitation_mail.send_reminders(campaign=campaign) == 2
+        gite = Invitation.objects.get(provider=panel["gite"])
+        assert (gite.reminder_count, gite.last_reminded_at) == (0, None)
+        assert not OutboxMessage.objects.exists()
+        settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+        assert invitation_mail.send_reminders(campaign=campaign) == 1
+        gite.refresh_from_db()
+        assert gite.reminder_count == 1
 
 
 class TestReminders:

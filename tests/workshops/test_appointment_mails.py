@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from balise.jobs.models import OutboxMessage
 from balise.workshops import appointments, calendar, tasks
 from balise.workshops.models import Appointment, AppointmentStatus
 
@@ -378,3 +379,16 @@ def test_both_sides_cancelling_at_once_mail_once(office):
     results = run_together(4, work)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert len(mail.outbox) == 1
+
+
+def test_a_run_killed_while_mailing_is_resumed_without_a_second_copy(office, settings):
+    first = booked(office, at(1, 10), email="gite@example.org")
+    booked(office, at(1, 11), email="camping@example.org")
+    settings.EMAIL_BACKEND = "tests.mailboxes.DyingBackend"
+    with pytest.raises(KeyboardInterrupt):
+        appointments.send_appointment_reminders()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert appointments.send_appointment_reminders() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["camping@example.org", "gite@example.org"]
+    claim = OutboxMessage.objects.get()
+    assert (claim.kind, claim.object_id) == ("workshops.appointment_reminder", first.pk)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from balise.diagnostics.models import Response
+from balise.jobs.models import OutboxMessage
 from balise.workshops import invitations
 from balise.workshops.models import SessionInvitation, SessionStatus, WorkshopSettings
 
@@ -311,3 +312,21 @@ def test_invite_page_query_count_is_constant(
     with django_assert_num_queries(7):
         response = client.get(url("session_invite", office, session.pk))
     assert len(response.context["rows"]) == count
+
+
+def test_a_run_killed_while_mailing_is_resumed_without_a_second_copy(office, theme, settings):
+    session = SessionFactory(office=office, theme=theme)
+    first, second = (
+        SessionInvitationFactory(session=session, provider=consenting(office, email=address))
+        for address in ("gite@example.org", "camping@example.org")
+    )
+    settings.EMAIL_BACKEND = "tests.mailboxes.DyingBackend"
+    with pytest.raises(KeyboardInterrupt):
+        invitations.send_invitations(session=session)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert invitations.send_invitations(session=session) == 1
+    assert sorted(m.to[0] for m in mail.outbox) == ["camping@example.org", "gite@example.org"]
+    claim = OutboxMessage.objects.get()
+    assert (claim.kind, claim.object_id) == ("workshops.invitation", first.pk)
+    second.refresh_from_db()
+    assert second.sent_at is not None

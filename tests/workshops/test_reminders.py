@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from balise.jobs.models import OutboxMessage
 from balise.workshops import registrations, tasks
 from balise.workshops.models import Feedback, RegistrationStatus, SessionStatus
 
@@ -100,3 +101,24 @@ def test_the_command_also_asks_for_feedback(office):
     out = StringIO()
     call_command("workshop_reminders", stdout=out)
     assert "1 demande d'avis envoyée." in out.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["reminder", "feedback_request"])
+def test_a_run_killed_while_mailing_is_resumed_without_a_second_copy(office, settings, kind):
+    if kind == "reminder":
+        session, send = a_session(office, tomorrow_at(9)), registrations.send_reminders
+        extra = {}
+    else:
+        ended = timezone.now() - datetime.timedelta(hours=20)
+        session, send = a_session(office, ended), registrations.send_feedback_requests
+        extra = {"attended": True}
+    first = RegistrationFactory(session=session, email="gite@example.org", **extra)
+    RegistrationFactory(session=session, email="camping@example.org", **extra)
+    settings.EMAIL_BACKEND = "tests.mailboxes.DyingBackend"
+    with pytest.raises(KeyboardInterrupt):
+        send()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send() == 1  # the run resumed by another worker
+    assert sorted(m.to[0] for m in mail.outbox) == ["camping@example.org", "gite@example.org"]
+    claim = OutboxMessage.objects.get()  # the interrupted one, reported, never resent
+    assert (claim.kind, claim.object_id) == (f"workshops.{kind}", first.pk)
