@@ -46,28 +46,28 @@ def export_xlsx(request: HttpRequest, office_slug: str, campaign_id: int) -> Htt
     exports.xlsx_workbook(study, campaign=campaign, filters=filters).save(buffer)
     return _download(
         HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE),
-        exports.filename(campaign, "xlsx"),
+        exports.filename(campaign, "xlsx", filters),
     )
 
 
 @login_required
 @require_GET
 def export_csv(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
-    campaign, _filters, study = _campaign_and_study(request, office_slug, campaign_id)
+    campaign, filters, study = _campaign_and_study(request, office_slug, campaign_id)
     return _download(
         StreamingHttpResponse(exports.csv_lines(study), content_type="text/csv; charset=utf-8"),
-        exports.filename(campaign, "csv"),
+        exports.filename(campaign, "csv", filters),
     )
 
 
 @login_required
 @require_GET
 def export_pdf(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpResponse:
-    campaign, _filters, study = _campaign_and_study(request, office_slug, campaign_id)
+    campaign, filters, study = _campaign_and_study(request, office_slug, campaign_id)
     return _download(
         HttpResponse(
             render_study_pdf(study, office=campaign.office), content_type="application/pdf"
         ),
-        exports.filename(campaign, "pdf"),
+        exports.filename(campaign, "pdf", filters),
         inline=True,
     )

@@ -57,9 +57,13 @@ def masked_text() -> str:
     return _("masqué (< %(min)d)") % {"min": MIN_GROUP}
 
 
-def filename(campaign: Campaign, extension: str) -> str:
-    """``etude-<office>-<campaign>.<extension>``, ASCII only."""
-    return f"etude-{slugify(campaign.office.slug)}-{slugify(campaign.slug)}.{extension}"
+def filename(campaign: Campaign, extension: str, filters: StudyFilters | None = None) -> str:
+    """``etude-<office>-<campaign>[-<filters>].<extension>``, ASCII only: the filters
+    named, so that two filtered downloads of a campaign do not take each other's name."""
+    parts = [slugify(campaign.office.slug), slugify(campaign.slug)]
+    if filters is not None and filters.slug():
+        parts.append(filters.slug())
+    return f"etude-{'-'.join(parts)}.{extension}"
 
 
 # ---- Spreadsheet cells --------------------------------------------------------------

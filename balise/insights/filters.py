@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,6 +75,14 @@ class StudyFilters:
         if self.size:
             parts.append(_("Taille : %s") % dict(SIZE_CHOICES)[self.size])
         return " · ".join(parts)
+
+    def slug(self) -> str:
+        """The filters as a file name part ("hebergement-malbosc-des-cevennes"), ASCII,
+        empty when none: a filtered export says which providers it is about."""
+        parts = [self.category_group, self.category]
+        parts += [self.commune.name if self.commune else "", self.label.name if self.label else ""]
+        parts.append(self.size.replace("_", "-"))
+        return "-".join(slugify(part) for part in parts if part)
 
     def cache_key(self) -> str:
         return "|".join(

@@ -32,7 +32,7 @@ from .participation import participation_tables
 from .tables import MIN_GROUP, Study
 
 CACHE_SECONDS = 24 * 3600
-CACHE_PREFIX = "balise:study:v1"
+CACHE_PREFIX = "balise:study:v2"
 
 
 # --- Writing ----------------------------------------------------------------------------
@@ -115,6 +115,7 @@ def write(data: StudyData) -> Study:
             % {"min": MIN_GROUP},
         )
         return study
+    study.score = data.overall_score
     tables = participation_tables(data)
     tables += [levels_table(data), axes_table(data)]
     tables += heatmaps(data)

@@ -103,6 +103,7 @@ class Study:
     completed: int
     filters_text: str = ""  # "Catégorie : Hébergement · Commune : …", empty if none
     compare_name: str = ""  # the earlier campaign compared with, if any
+    score: float | None = None  # mean overall score of the completed responses (0-100)
     tables: list[StudyTable] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     method: list[str] = field(default_factory=list)  # paragraphs on method and samples

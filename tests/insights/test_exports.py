@@ -28,7 +28,7 @@ from ..diagnostics.report_questionnaire import (
     make_campaign,
     make_version,
 )
-from ..factories import ProviderFactory
+from ..factories import CommuneFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -336,6 +336,23 @@ def test_reader_downloads_each_format(
     assert "no-store" in response["Cache-Control"]
     body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body
+
+
+@pytest.mark.parametrize(
+    ("name", "extension"), [("export_xlsx", "xlsx"), ("export_csv", "csv"), ("export_pdf", "pdf")]
+)
+def test_a_filtered_download_names_its_filters(
+    client_for, reader, campaign, hand_made, name, extension
+):
+    commune = CommuneFactory(name="Malbosc-des-Cévennes")
+    ProviderFactory(office=campaign.office, commune=commune)
+    response = client_for(reader).get(
+        url(name, campaign, category_group="hebergement", commune=commune.pk)
+    )
+    assert (
+        f'filename="etude-haut-vallon-diagnostic-2026-hebergement-malbosc-des-cevennes.{extension}"'
+        in response["Content-Disposition"]
+    )
 
 
 def test_anonymous_is_sent_to_login(client, campaign):

@@ -73,13 +73,16 @@ def test_pdf_has_the_title_findings_sections_and_method(office):
     assert "Participation" in text and "Maturité numérique" in text
     assert "Scores moyens par axe" in text
     assert "Hébergement 40 25 63 %" in text
-    assert "Commerces et producteurs —* —* —*" in text
-    assert "moins de 5 prestataires est masqué" in text
+    # A group masked entirely is named under its table, without a row of dashes.
+    assert "chiffres masqués pour que personne ne puisse être reconnu : Commerces" in text
+    assert "Commerces et producteurs —" not in text
     assert "Site web 54 31 +3" in text and "E-réputation 38 31 −2" in text
     assert "Méthode et échantillon" in text
     assert "entretiens assistés" in text
     assert f"Page 1 / {pages}" in text
-    assert pages >= 3  # summary, one page per section, method
+    first, second = page_lines(data)[:2]
+    assert "Les constats clés" in first and "Participation" not in first
+    assert "Participation" in second
 
 
 def test_pdf_escapes_data_and_never_runs_it(office):
@@ -130,26 +133,68 @@ def demo(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def test_demo_study_prints_and_exports(demo, tmp_path):
-    import io
+def page_fill(data: bytes) -> list[float]:
+    """How far down each page its text goes, from 0 (empty) to 1 (the bottom margin),
+    the running footer left out."""
+    document = pdfium.PdfDocument(data)
+    try:
+        fills = []
+        for page in document:
+            text = page.get_textpage()
+            bottoms = [text.get_rect(index)[1] for index in range(text.count_rects())]
+            body = [bottom for bottom in bottoms if bottom > 60]  # above the footer
+            fills.append(1 - min(body) / page.get_height() if body else 0.0)
+        return fills
+    finally:
+        document.close()
 
-    from openpyxl import load_workbook
 
+def demo_campaigns():
     from balise.diagnostics.models import Campaign
-    from balise.insights.exports import xlsx_workbook
-    from balise.insights.study import build_study
-    from balise.insights.tables import MASKED
 
     campaigns = sorted(
         Campaign.objects.filter(office__slug="haut-vallon").select_related("office", "version"),
         key=lambda c: c.starts_on,
     )
-    campaign, earlier = campaigns[-1], campaigns[-2]
+    return campaigns[-1], campaigns[-2]
+
+
+@pytest.mark.parametrize("compared", [False, True])
+def test_demo_study_opens_with_a_one_page_summary_and_fills_its_pages(demo, compared):
+    from balise.insights.study import build_study
+
+    campaign, earlier = demo_campaigns()
+    study = build_study(campaign, compare=earlier if compared else None)
+    pdf = render_study_pdf(study, office=campaign.office)
+    pages = page_lines(pdf)
+    assert len(pages) <= 12
+    first = " ".join(" ".join(pages[0]).split())
+    # For elected officials: the key figures, strengths, weaknesses and what the office
+    # proposes (the demo's coming programme), all on the first page.
+    for words in ("Diagnostics terminés", "Score numérique moyen", "Points forts"):
+        assert words in first
+    assert "Points faibles" in first and "Ce que propose l'office" in first
+    assert "Hiver 2026-2027" in first and "séances à venir" in first
+    assert "Participation" in " ".join(pages[1][:3])
+    # No page but the last is left mostly empty (a table pushed over, an orphan row).
+    assert all(fill > 0.5 for fill in page_fill(pdf)[:-1]), page_fill(pdf)
+
+
+def test_demo_study_prints_and_exports(demo, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+
+    from balise.insights.exports import xlsx_workbook
+    from balise.insights.study import build_study
+    from balise.insights.tables import MASKED
+
+    campaign, earlier = demo_campaigns()
     study = build_study(campaign, compare=earlier)
     pdf = render_study_pdf(study, office=campaign.office)
     text, _pages = pdf_text(pdf)
     # No page holds only its running header and footer and a heading: a heading goes with
-    # what it announces (the landscape heatmaps, a short table with its notes).
+    # what it announces (a short table with its notes).
     for number, lines in enumerate(page_lines(pdf), start=1):
         assert len(lines) > 3, (number, lines)
     assert "Étude du numérique sur le territoire" in text
