@@ -216,6 +216,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 BALISE_IMPORT_MAX_BYTES = env_int("BALISE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 # Records in one import: bench/bench_import.py measures this many within the memory budget.
 BALISE_IMPORT_MAX_RECORDS = env_int("BALISE_IMPORT_MAX_RECORDS", 50_000)
+# Files up to this size are read within the request for their preview; bigger ones by a
+# background job (the page follows its progress).
+BALISE_IMPORT_INLINE_BYTES = env_int("BALISE_IMPORT_INLINE_BYTES", 2 * 1024 * 1024)
 
 EMAIL_BACKEND = env_str(
     "BALISE_EMAIL_BACKEND",

@@ -1,7 +1,9 @@
 import re
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.validators import URLValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from balise.lib.forms import https_by_default
@@ -136,10 +138,16 @@ class ImportStartForm(forms.Form):
         help_text=_("CSV, XLSX, JSON ou ZIP (export Apidae, lot de fichiers DATAtourisme)."),
     )
 
-    def __init__(self, *args, formats, max_bytes: int, **kwargs):
+    def __init__(self, *args, formats, max_bytes: int, max_records: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["format"].choices = list(formats.items())
         self.max_bytes = max_bytes
+        self.fields["file"].help_text = format_lazy(
+            "{} {}",
+            self.fields["file"].help_text,
+            _("%(size)s Mo et %(records)s fiches au plus.")
+            % {"size": max_bytes // 2**20, "records": intcomma(max_records)},
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -111,7 +111,8 @@ def _spreadsheet_suffixes(format: str) -> tuple[str, ...]:
 
 def inspect_spreadsheet(*, format: str, path: Path) -> SpreadsheetPreview:
     """Titles, suggested mapping, the first 5 rows and the row count of a CSV or XLSX
-    file (the first table of a zip). Reads the file as a stream.
+    file (the first table of a zip; counted up to one past :func:`max_records`). Reads
+    the file as a stream.
 
     No side effects. Raises ImportFileError when the file cannot be read.
     """
@@ -125,6 +126,8 @@ def inspect_spreadsheet(*, format: str, path: Path) -> SpreadsheetPreview:
                 row_count = 0
                 for _number, row in table.rows:
                     row_count += 1
+                    if row_count > max_records():
+                        break  # enough to say the file is over the limit
                     if len(samples) < 5:
                         cells = list(row[:width]) + [None] * (width - len(row))
                         samples.append([cell_text(cell) for cell in cells])
@@ -262,6 +265,11 @@ class ImportPlan:
     @property
     def has_errors(self) -> bool:
         return self.counts.get("error", 0) > 0
+
+    @property
+    def valid_count(self) -> int:
+        """Records that can be imported (whatever the import then does with them)."""
+        return len(self.rows) - self.counts.get("error", 0)
 
     def error_messages(self, limit: int | None = None) -> list[str]:
         """Errors as "ligne 12 : adresse e-mail invalide « jean@ »"."""
@@ -536,12 +544,22 @@ def _ensure_named(model, names: Iterable[str], **scope) -> dict[str, Any]:
 
 @transaction.atomic
 def apply_import(
-    *, office, plan: ImportPlan, user=None, batch: ImportBatch | None = None
+    *,
+    office,
+    plan: ImportPlan,
+    user=None,
+    batch: ImportBatch | None = None,
+    skip_invalid: bool = False,
 ) -> dict[str, int]:
     """Carry the plan out, all or nothing, and return its counts.
 
+    With ``skip_invalid``, the records in error are left out (they are counted under
+    "error") and the valid ones are written; else any error refuses the whole plan.
+    Either way, what is written is written in one transaction.
+
     Side effects, in one transaction:
-    - raises ImportRejected and writes nothing when the plan has errors;
+    - raises ImportRejected and writes nothing when the plan has errors (without
+      ``skip_invalid``), or when it has no valid record at all (with it);
     - creates the missing Communes (by INSEE code; official name from the national reference),
       Labels (by name) and this office's Tags;
     - creates the new Providers (bulk_create) and their ProviderSourceId rows;
@@ -551,10 +569,14 @@ def apply_import(
     - marks ``batch`` applied with the counts as summary, when given.
     ``user`` is recorded as the batch's author when the batch has none.
     """
-    if plan.has_errors:
+    if plan.has_errors and not skip_invalid:
         raise ImportRejected(
             _("Import refusé : %(count)s erreur(s) dans le fichier, rien n'a été enregistré.")
             % {"count": plan.counts["error"]}
+        )
+    if plan.has_errors and not plan.valid_count:
+        raise ImportRejected(
+            _("Import refusé : aucune fiche valide dans le fichier, rien n'a été enregistré.")
         )
     now = timezone.now()
     active = [row for row in plan.rows if row.action in ("create", "update")]
@@ -640,7 +662,10 @@ def apply_import(
     counts = {action: plan.counts.get(action, 0) for action in ACTIONS}
     if batch is not None:
         batch.status = ImportBatch.Status.APPLIED
-        batch.summary = {**counts, "warnings": sum(len(r.record.warnings) for r in plan.rows)}
+        batch.summary = {
+            **plan.summary(),
+            "warnings": sum(len(r.record.warnings) for r in plan.rows),
+        }
         batch.applied_at = now
         update_fields = ["status", "summary", "applied_at"]
         if user is not None and batch.created_by_id is None:

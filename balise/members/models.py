@@ -355,10 +355,17 @@ class ProviderSourceId(models.Model):
 
 
 class ImportBatch(models.Model):
-    """One import of a file into the directory: previewed first, applied on confirmation."""
+    """One import of a file into the directory: previewed first, applied on confirmation.
+
+    A big file is read in the background (status READING), and a confirmed import is
+    always written in the background (APPLYING); ``progress_done`` out of
+    ``progress_total`` (0 when not known yet) tells how far the job is.
+    """
 
     class Status(models.TextChoices):
+        READING = "reading", _("Lecture en cours")
         PREVIEWED = "previewed", _("Aperçu")
+        APPLYING = "applying", _("Import en cours")
         APPLIED = "applied", _("Importé")
         FAILED = "failed", _("En erreur")
         CANCELLED = "cancelled", _("Abandonné")
@@ -373,6 +380,10 @@ class ImportBatch(models.Model):
     options = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(default=dict, blank=True)
+    # The records left out, with the reason, as a spreadsheet (when there are any).
+    rejected_file = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 
@@ -383,3 +394,13 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.READING, self.Status.APPLYING)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, round(100 * self.progress_done / self.progress_total))

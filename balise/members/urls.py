@@ -16,4 +16,6 @@ urlpatterns = [
     path("imports/<int:batch_id>/colonnes/", views.import_mapping, name="import_mapping"),
     path("imports/<int:batch_id>/apercu/", views.import_preview, name="import_preview"),
     path("imports/<int:batch_id>/", views.import_result, name="import_result"),
+    path("imports/<int:batch_id>/progression/", views.import_progress, name="import_progress"),
+    path("imports/<int:batch_id>/rejets.xlsx", views.import_rejected, name="import_rejected"),
 ]

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from balise.lib.access import get_for_office, office_access
 
-from . import exports, imports
+from . import exports, import_batches, imports
 from .filters import ProviderFilterForm
 from .forms import ColumnMappingForm, ImportStartForm, ProviderForm
 from .models import Category, ImportBatch, MembershipStatus, Provider, choice_labels
@@ -178,6 +178,7 @@ def import_start(request: HttpRequest, office_slug: str) -> HttpResponse:
         request.FILES or None,
         formats=imports.FORMATS,
         max_bytes=settings.BALISE_IMPORT_MAX_BYTES,
+        max_records=imports.max_records(),
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -218,8 +219,9 @@ def import_mapping(request: HttpRequest, office_slug: str, batch_id: int) -> Htt
         suggested=batch.options.get("mapping") or sheet.suggested_mapping,
     )
     if request.method == "POST" and form.is_valid():
-        batch.options = {**batch.options, "mapping": form.mapping}
+        batch.options = {**batch.options, "mapping": form.mapping, "rows": sheet.row_count}
         batch.save(update_fields=["options"])
+        import_batches.forget_preview(batch)
         return redirect("members:import_preview", access.office.slug, batch.pk)
     columns = [
         (form[f"col_{index}"], [row[index] for row in sheet.sample_rows if index < len(row)])
@@ -228,65 +230,99 @@ def import_mapping(request: HttpRequest, office_slug: str, batch_id: int) -> Htt
     return render(
         request,
         "members/import_mapping.html",
-        {"batch": batch, "form": form, "columns": columns, "sheet": sheet},
+        {
+            "batch": batch,
+            "form": form,
+            "columns": columns,
+            "sheet": sheet,
+            "max_records": imports.max_records(),
+        },
     )
 
 
 def _import_failed(request, access, batch: ImportBatch, message: str) -> HttpResponse:
-    batch.status = ImportBatch.Status.FAILED
-    batch.summary = {"error": message}
-    batch.save(update_fields=["status", "summary"])
+    import_batches.fail(batch, message)
     return render(request, "members/import_result.html", {"batch": batch}, status=400)
-
-
-def _plan(access, batch: ImportBatch):
-    records = imports.read_records(
-        format=batch.format,
-        paths=[Path(batch.file.path)],
-        office=access.office,
-        options=batch.options,
-    )
-    return imports.plan_import(
-        office=access.office, records=records, new_status=batch.options.get("new_status")
-    )
 
 
 @login_required
 def import_preview(request: HttpRequest, office_slug: str, batch_id: int) -> HttpResponse:
-    """Show what the import would do; write only when the animator confirms (POST)."""
+    """Show what the import would do; queue the import when the animator confirms (POST).
+
+    A big file is read in the background first: the page then follows its progress.
+    """
     access, batch = _open_batch(request, office_slug, batch_id)
     if batch.status != ImportBatch.Status.PREVIEWED:
         return redirect("members:import_result", access.office.slug, batch.pk)
-    try:
-        # The plan is computed again on confirmation: the directory may have changed
-        # since the preview, and the stored file is the single source of truth.
-        plan = _plan(access, batch)
-    except imports.ImportFileError as error:
-        return _import_failed(request, access, batch, str(error))
-    if request.method == "POST":
-        if "cancel" in request.POST:
-            batch.status = ImportBatch.Status.CANCELLED
-            batch.save(update_fields=["status"])
-            messages.info(request, _("Import abandonné : rien n'a été modifié."))
-            return redirect("members:import_start", access.office.slug)
-        try:
-            imports.apply_import(office=access.office, plan=plan, user=request.user, batch=batch)
-        except imports.ImportRejected as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Import terminé."))
+    if request.method == "POST" and "cancel" in request.POST:
+        batch.status = ImportBatch.Status.CANCELLED
+        batch.save(update_fields=["status"])
+        messages.info(request, _("Import abandonné : rien n'a été modifié."))
+        return redirect("members:import_start", access.office.slug)
+    preview = batch.summary.get("preview")
+    if preview is None:
+        if import_batches.reads_in_background(batch):
+            import_batches.start_reading(batch)
             return redirect("members:import_result", access.office.slug, batch.pk)
-    # An unchanged row with a warning (a commune not found...) is still worth reading.
-    shown = [row for row in plan.rows if row.action != "unchanged" or row.messages][:500]
+        try:
+            import_batches.store_preview(batch, import_batches.compute_plan(batch))
+        except imports.ImportFileError as error:
+            return _import_failed(request, access, batch, str(error))
+        preview = batch.summary["preview"]
+    has_errors = preview["counts"].get("error", 0) > 0
+    if request.method == "POST":
+        # The plan is computed again by the job: the directory may have changed since
+        # the preview, and the stored file is the single source of truth.
+        skip_invalid = "skip_invalid" in request.POST and preview["valid"] > 0
+        if has_errors and not skip_invalid:
+            messages.error(request, _("Le fichier contient des erreurs : rien n'a été importé."))
+        else:
+            if import_batches.start_applying(batch, skip_invalid=skip_invalid):
+                messages.info(request, _("Import lancé : la progression s'affiche ci-dessous."))
+            return redirect("members:import_result", access.office.slug, batch.pk)
     return render(
         request,
         "members/import_preview.html",
-        {"batch": batch, "plan": plan, "rows": shown, "field_labels": imports.FIELD_LABELS},
+        {
+            "batch": batch,
+            "preview": preview,
+            "has_errors": has_errors,
+            "field_labels": imports.FIELD_LABELS,
+        },
     )
 
 
 @login_required
 def import_result(request: HttpRequest, office_slug: str, batch_id: int) -> HttpResponse:
+    """The batch's outcome, or its progress while a job reads or writes it."""
     access = office_access(request, office_slug)
     batch = get_for_office(access, ImportBatch, pk=batch_id)
     return render(request, "members/import_result.html", {"batch": batch})
+
+
+@login_required
+def import_progress(request: HttpRequest, office_slug: str, batch_id: int) -> HttpResponse:
+    """The progress partial, polled by HTMX; once the job is over, the page reloads to
+    show its outcome. Without JavaScript, the full page instead."""
+    access = office_access(request, office_slug)
+    batch = get_for_office(access, ImportBatch, pk=batch_id)
+    if not request.headers.get("HX-Request"):
+        return redirect("members:import_result", access.office.slug, batch.pk)
+    response = render(request, "members/_import_progress.html", {"batch": batch})
+    if not batch.running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+def import_rejected(request: HttpRequest, office_slug: str, batch_id: int) -> HttpResponse:
+    """The records the import leaves out, with the reason, as a spreadsheet."""
+    _access, batch = _open_batch(request, office_slug, batch_id)
+    if not batch.rejected_file:
+        raise Http404
+    return FileResponse(
+        batch.rejected_file.open("rb"),
+        as_attachment=True,
+        filename=f"{Path(batch.filename).stem}-rejets.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -2,7 +2,9 @@
 
 Imports members from files, folders or zips into an office's directory, with the same
 rules as the web import: matched by SIT id then by name and commune, nothing written
-when any record has an error. ``--dry-run`` shows what would happen and writes nothing.
+when any record has an error, unless ``--skip-invalid`` asks to import the valid ones
+(``--rejected FILE.xlsx`` writes the others with the reason). ``--dry-run`` shows what
+would happen and writes nothing.
 """
 
 import json
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from balise.members import imports
+from balise.members.importers.rejected import write_rejected
 from balise.members.models import MembershipStatus
 from balise.offices.models import Office
 
@@ -24,7 +27,8 @@ SHOWN_WARNINGS = 20
 class Command(BaseCommand):
     help = (
         "Importe des prestataires (CSV, XLSX, DATAtourisme, Apidae, Tourinsoft) dans "
-        "l'annuaire d'un office. Rien n'est enregistré si une fiche est en erreur."
+        "l'annuaire d'un office. Rien n'est enregistré si une fiche est en erreur, "
+        "sauf avec --skip-invalid."
     )
 
     def add_arguments(self, parser):
@@ -56,6 +60,17 @@ class Command(BaseCommand):
             choices=MembershipStatus.values,
             default=MembershipStatus.MEMBER,
             help="adhésion des fiches créées quand le fichier ne la donne pas (défaut : adherent)",
+        )
+
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="importe les fiches valides et laisse de côté celles en erreur",
+        )
+        parser.add_argument(
+            "--rejected",
+            metavar="FICHIER.xlsx",
+            help="écrit les fiches en erreur, avec le motif du rejet, dans ce classeur",
         )
 
     def handle(self, *args, **options):
@@ -121,15 +136,51 @@ class Command(BaseCommand):
                 self.stderr.write(
                     _("… et %(count)s autres erreurs.") % {"count": counts["error"] - SHOWN_ERRORS}
                 )
-            raise CommandError(
-                _("Import refusé : %(count)s erreur(s), rien n'a été enregistré.")
-                % {"count": counts["error"]}
-            )
+            if options["rejected"]:
+                self._write_rejected(options, import_options, plan)
+            if not options["skip_invalid"]:
+                raise CommandError(
+                    _("Import refusé : %(count)s erreur(s), rien n'a été enregistré.")
+                    % {"count": counts["error"]}
+                )
         if options["dry_run"]:
             self.stdout.write(_("Simulation : rien n'a été enregistré."))
             return
-        imports.apply_import(office=office, plan=plan)
-        self.stdout.write(self.style.SUCCESS(_("Import terminé.")))
+        try:
+            imports.apply_import(office=office, plan=plan, skip_invalid=options["skip_invalid"])
+        except imports.ImportRejected as error:
+            raise CommandError(str(error)) from None
+        if plan.has_errors:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Import terminé : %(count)s fiche(s) en erreur laissée(s) de côté.")
+                    % {"count": counts["error"]}
+                )
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Import terminé.")))
+
+    def _write_rejected(self, options, import_options, plan) -> None:
+        path = Path(options["rejected"])
+        try:
+            with path.open("wb") as stream:
+                count = write_rejected(
+                    stream,
+                    rows=plan.rows,
+                    format=options["format"],
+                    paths=[Path(f) for f in options["files"]],
+                    spreadsheet=options["format"] in imports.SPREADSHEET_FORMATS,
+                    delimiter=import_options.get("delimiter"),
+                )
+        except (OSError, imports.ImportFileError) as error:
+            raise CommandError(
+                _("Impossible d'écrire les rejets dans « %(file)s » : %(error)s")
+                % {"file": path, "error": error}
+            ) from None
+        self.stdout.write(
+            _("%(count)s fiche(s) rejetée(s) écrite(s) dans « %(file)s ».")
+            % {"count": count, "file": path}
+        )
 
     def _warnings(self, plan) -> None:
         """The records' warnings (unknown or ambiguous commune, value left out...)."""
