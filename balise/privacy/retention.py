@@ -90,7 +90,8 @@ def apply_retention(
     """Apply the office's retention limits, or only count what they would change.
 
     Side effects (none with ``dry_run``), in one transaction:
-    - uploaded import files older than the limit deleted from storage (batch kept);
+    - uploaded import files older than the limit, and their rejected rows, deleted from
+      storage (batch kept);
     - diagnostic links revoked once their campaign ended more than N days ago;
     - registrations and appointments of people without a directory record anonymised;
     - archived providers erased (see erasure.erase_provider), one ErasureRecord each;
@@ -112,7 +113,8 @@ def apply_retention(
         batches = list(querysets["import_files"])
         for batch in batches:
             batch.file.delete(save=False)  # storage errors on a missing file are ignored
-        ImportBatch.objects.filter(pk__in=[b.pk for b in batches]).update(file="")
+            batch.rejected_file.delete(save=False)
+        ImportBatch.objects.filter(pk__in=[b.pk for b in batches]).update(file="", rejected_file="")
         counts["import_files"] = len(batches)
         counts["invitations"] = querysets["invitations"].update(revoked_at=now)
         people = _anonymise_people(querysets["registrations"], querysets["appointments"])

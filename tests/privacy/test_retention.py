@@ -39,8 +39,9 @@ def aged(office, other_office):
     rows = {}
     for key, age in (("old", 100), ("new", 10)):
         name = default_storage.save(f"imports/{key}.csv", ContentFile(b"Nom\nJeanne\n"))
+        rejected = default_storage.save(f"imports/{key}-rejets.xlsx", ContentFile(b"xlsx"))
         batch = ImportBatch.objects.create(
-            office=office, format="csv", filename=f"{key}.csv", file=name
+            office=office, format="csv", filename=f"{key}.csv", file=name, rejected_file=rejected
         )
         ImportBatch.objects.filter(pk=batch.pk).update(created_at=ago(age))
         rows[f"batch_{key}"] = batch
@@ -117,9 +118,11 @@ def test_real_run_applies_each_limit_then_a_second_run_does_nothing(office, aged
     assert result.counts == EXPECTED
 
     batch = ImportBatch.objects.get(pk=aged["batch_old"].pk)
-    assert batch.file.name == ""
+    assert batch.file.name == batch.rejected_file.name == ""
     assert not default_storage.exists(aged["batch_old"].file.name)
+    assert not default_storage.exists(aged["batch_old"].rejected_file.name)
     assert default_storage.exists(aged["batch_new"].file.name)
+    assert default_storage.exists(aged["batch_new"].rejected_file.name)
     assert Invitation.objects.get(pk=aged["invitation_old"].pk).revoked_at is not None
     assert Invitation.objects.get(pk=aged["invitation_new"].pk).revoked_at is None
     old = Registration.objects.get(pk=aged["registration_old"].pk)
