@@ -222,7 +222,7 @@ def test_an_unchanged_row_with_a_warning_is_shown_in_the_preview(
         follow=True,
     )
 
-    assert preview.context["plan"].counts["unchanged"] == 1
+    assert preview.context["preview"]["counts"]["unchanged"] == 1
     assert "commune « Trifouillis » inconnue" in preview.content.decode()
 
 
