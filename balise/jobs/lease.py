@@ -131,6 +131,7 @@ class Heartbeat:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="balise-heartbeat", daemon=True)
         self._last_sweep = 0.0
+        self.sweep_every = settings.BALISE_TASK_LEASE / 2
 
     def start(self) -> None:
         now = timezone.now()
@@ -145,7 +146,13 @@ class Heartbeat:
                 "task_id": "",
             },
         )
+        # A worker that starts resumes at once what dead ones left, before its first claim.
+        self._sweep()
         self._thread.start()
+
+    def _sweep(self) -> None:
+        self._last_sweep = timezone.now().timestamp()
+        recover_abandoned()
 
     def running(self, task_id) -> None:
         """Note the task being run (``None`` when it is over), written at the next beat."""
@@ -156,20 +163,14 @@ class Heartbeat:
             seen_at=timezone.now(), task_id=self.task_id
         )
 
-    def sweep_due(self, clock: float) -> bool:
-        if clock - self._last_sweep >= settings.BALISE_TASK_LEASE / 2:
-            self._last_sweep = clock
-            return True
-        return False
-
     def _run(self) -> None:
         try:
             while True:
                 try:
                     close_old_connections()
                     self.beat()
-                    if self.sweep_due(timezone.now().timestamp()):
-                        recover_abandoned()
+                    if timezone.now().timestamp() - self._last_sweep >= self.sweep_every:
+                        self._sweep()
                 except Exception:
                     logger.exception("Worker %s: heartbeat failed", self.worker_id)
                 if self._stop.wait(heartbeat_interval()):
