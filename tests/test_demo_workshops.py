@@ -31,6 +31,7 @@ from balise.workshops.models import (
     Session,
     SessionInvitation,
     SessionStatus,
+    ThemeAlert,
     Venue,
     WorkshopSettings,
 )
@@ -98,6 +99,12 @@ def test_each_office_gets_its_catalogue_settings_rooms_and_no_email_leaves(demo)
     counts = demo.counts[HV]
     assert counts["séances"] == Session.objects.filter(office__slug=HV).count()
     assert counts["rendez-vous réservés"] == 3
+    # « Prévenez-moi » on themes with nothing planned, so the report offers that step too.
+    alerts = ThemeAlert.objects.filter(office__slug=HV)
+    assert counts["demandes « prévenez-moi »"] == alerts.count() > 0
+    assert not Session.objects.filter(
+        theme__in=alerts.values("theme"), starts_at__gt=timezone.now()
+    ).exists()
 
 
 def test_past_programme_was_held_with_attendance_and_feedback(demo):

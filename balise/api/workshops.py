@@ -21,6 +21,7 @@ from ninja.responses import Status
 from balise.lib.access import get_for_office
 from balise.members.models import Provider, choice_labels
 from balise.offices.models import Office
+from balise.workshops import sessions as session_services
 from balise.workshops.models import (
     Format,
     Level,
@@ -314,7 +315,7 @@ def create_session(request: HttpRequest, office_slug: str, payload: SessionIn):
     capacity = payload.capacity or theme.default_capacity
     if venue is not None:
         capacity = min(capacity, venue.capacity)
-    session = Session.objects.create(
+    session = session_services.create_session(
         office=office,
         theme=theme,
         title=payload.title,

@@ -56,6 +56,8 @@ from balise.workshops.models import (
     Session,
     SessionInvitation,
     SessionStatus,
+    Theme,
+    ThemeAlert,
     Venue,
 )
 
@@ -675,6 +677,26 @@ def _appointments(
     ctx.result.count(office.slug, "rendez-vous réservés", booked)
 
 
+def _alerts(ctx: DemoContext, office: Office, rng: Random) -> None:
+    """A few « prévenez-moi » on themes with no session to come, left by providers."""
+    planned = Session.objects.filter(office=office, starts_at__gt=timezone.now()).values("theme")
+    themes = list(
+        Theme.objects.filter(office=office, active=True).exclude(pk__in=planned).order_by("code")
+    )[:2]
+    people = list(
+        Provider.objects.filter(office=office, archived_at__isnull=True)
+        .exclude(email="")
+        .order_by("pk")[:40]
+    )
+    alerts = [
+        ThemeAlert(office=office, theme=theme, email=provider.email.lower(), key=new_key())
+        for theme in themes
+        for provider in rng.sample(people, min(3, len(people)))
+    ]
+    ThemeAlert.objects.bulk_create(alerts, ignore_conflicts=True)
+    ctx.result.count(office.slug, "demandes « prévenez-moi »", len(alerts))
+
+
 # --- The step ---------------------------------------------------------------------------
 
 
@@ -684,7 +706,8 @@ def build(ctx: DemoContext) -> None:
     Side effects: for each demo office, the catalogue's themes, WorkshopSettings, Venues,
     CandidateSlots, Programmes with Sessions, SessionInvitations (stamped as sent, no
     e-mail), Registrations (through the service for sessions to come), attendance and
-    Feedback for past sessions, AppointmentSlots and a few Appointments.
+    Feedback for past sessions, AppointmentSlots, a few Appointments and a few
+    « prévenez-moi » (ThemeAlert) on themes with no session to come.
     """
     for slug, office in ctx.result.offices.items():
         rng = ctx.rng("ateliers", slug)
@@ -707,5 +730,6 @@ def build(ctx: DemoContext) -> None:
         _appointments(
             ctx, office, venues[0], animator, rng, days=4 if main else 2, booked=3 if main else 1
         )
+        _alerts(ctx, office, rng)
         ctx.result.count(slug, "lieux d'ateliers", len(venues))
         ctx.result.count(slug, "séances", Session.objects.filter(office=office).count())

@@ -18,7 +18,13 @@ from balise.diagnostics.models import Answer, Invitation, Response
 from balise.lib.tokens import new_key
 from balise.members.models import Provider, ProviderSourceId
 from balise.offices.models import Office
-from balise.workshops.models import Appointment, Feedback, Registration, SessionInvitation
+from balise.workshops.models import (
+    Appointment,
+    Feedback,
+    Registration,
+    SessionInvitation,
+    ThemeAlert,
+)
 
 from .models import ErasureRecord, ErasureScope
 from .signals import provider_erased
@@ -86,6 +92,16 @@ def _anonymise_people(registrations, appointments) -> dict[str, int]:
     return {"registrations": len(registration_ids), "appointments": len(appointment_ids)}
 
 
+def _alerts(office_id: int, email: str):
+    """The « prévenez-moi » left at the office under ``email`` (none for a blank one)."""
+    email = (email or "").strip()
+    return (
+        ThemeAlert.objects.filter(office_id=office_id, email__iexact=email)
+        if email
+        else (ThemeAlert.objects.none())
+    )
+
+
 @transaction.atomic
 def erase_provider(
     *, provider: Provider, by_user=None, scope: str = ErasureScope.PROVIDER
@@ -102,11 +118,13 @@ def erase_provider(
       address blanked and links invalidated;
     - its registrations and appointments: name "effacé", e-mail efface-<id>@invalid,
       structure, notes and feedback comments blanked, links invalidated;
+    - the « prévenez-moi » left at the office under its e-mail address deleted;
     - audited addresses and check evidence blanked (verdicts kept);
     - an ErasureRecord (no personal data) is written, ``provider_erased`` sent on commit.
     """
     now = timezone.now()
     provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    alerts = _alerts(provider.office_id, provider.email)
     provider.name = erased_provider_name(provider.pk)
     for field in ("legal_name", "description", "address", "contact_name", "email", "phone"):
         setattr(provider, field, "")
@@ -135,6 +153,7 @@ def erase_provider(
         Registration.objects.filter(provider=provider),
         Appointment.objects.filter(provider=provider),
     )
+    counts["workshop_alerts"] = alerts.delete()[0]
     audits = SiteAudit.objects.filter(provider=provider)
     counts["site_audits"] = audits.update(url="", url_final="", error_detail="")
     CheckOutcome.objects.filter(audit__in=audits).update(evidence="")
@@ -170,13 +189,16 @@ def person_rows(office: Office, email: str):
 @transaction.atomic
 def erase_person(*, office: Office, email: str, by_user=None) -> ErasureRecord | None:
     """Anonymise the workshop registrations and appointments that ``email`` made without
-    a directory record (a provider's own rows are erased with the provider).
+    a directory record (a provider's own rows are erased with the provider), and delete
+    its « prévenez-moi ».
 
-    Side effects: those rows anonymised as in :func:`erase_provider`; an ErasureRecord
+    Side effects: those rows anonymised as in :func:`erase_provider`, the alerts deleted;
+    an ErasureRecord
     (without the address) when anything changed. Returns it, or None when nothing matched.
     """
     registrations, appointments = person_rows(office, email)
     counts = _anonymise_people(registrations, appointments)
+    counts["workshop_alerts"] = _alerts(office.pk, email).delete()[0]
     if not any(counts.values()):
         return None
     return ErasureRecord.objects.create(

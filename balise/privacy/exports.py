@@ -17,7 +17,7 @@ from balise.diagnostics.models import Invitation, Response
 from balise.members.fields import PROVIDER_FIELDS, Kind
 from balise.members.models import Provider
 from balise.offices.models import Membership, Office
-from balise.workshops.models import Appointment, Registration, SessionInvitation
+from balise.workshops.models import Appointment, Registration, SessionInvitation, ThemeAlert
 
 from . import consent
 from .models import ConsentRecord
@@ -243,8 +243,9 @@ def normalise_email(email: str) -> str:
 
 def person_export(office: Office, email: str) -> dict[str, Any]:
     """Everything the office holds under one e-mail address (case-insensitive): workshop
-    registrations and appointments, invitation e-mails, directory records whose contact
-    address it is, and the staff account when the person is on the office's staff.
+    registrations, appointments and « prévenez-moi », invitation e-mails, directory records
+    whose contact address it is, and the staff account when the person is on the office's
+    staff.
     Reading only."""
     email = normalise_email(email)
     membership = (
@@ -294,6 +295,16 @@ def person_export(office: Office, email: str) -> dict[str, Any]:
         "appointments": _appointments(
             Appointment.objects.filter(office=office, email__iexact=email)
         ),
+        "workshop_alerts": [
+            {
+                "theme": alert.theme.title,
+                "created_at": alert.created_at,
+                "notified_at": alert.notified_at,
+            }
+            for alert in ThemeAlert.objects.filter(office=office, email__iexact=email)
+            .select_related("theme")
+            .order_by("created_at", "id")
+        ],
         "staff_account": (
             {
                 "email": membership.user.email,
@@ -312,5 +323,5 @@ def person_export(office: Office, email: str) -> dict[str, Any]:
 
 def person_has_data(document: dict[str, Any]) -> bool:
     keys = ("providers", "diagnostic_invitations", "workshop_invitations")
-    keys += ("workshop_registrations", "appointments")
+    keys += ("workshop_registrations", "appointments", "workshop_alerts")
     return any(document[key] for key in keys) or document["staff_account"] is not None

@@ -134,11 +134,12 @@ def processings(rules: PrivacySettings) -> list[Processing]:
             name=_("Ateliers et rendez-vous"),
             purpose=_(
                 "Proposer des ateliers adaptés aux besoins, gérer inscriptions, liste "
-                "d'attente, rappels, présences, avis et rendez-vous individuels."
+                "d'attente, rappels, présences, avis et rendez-vous individuels ; annoncer "
+                "les séances d'un thème aux personnes qui l'ont demandé (« prévenez-moi »)."
             ),
             legal_basis=_(
                 "Exécution de la demande de la personne (inscription) ; consentement pour "
-                "les invitations par e-mail."
+                "les invitations par e-mail et les annonces « prévenez-moi »."
             ),
             people=_("Participants aux ateliers et aux rendez-vous"),
             data=_(
@@ -148,7 +149,8 @@ def processings(rules: PrivacySettings) -> list[Processing]:
             recipients=staff,
             retention=_(
                 "Inscriptions et rendez-vous des personnes sans fiche prestataire anonymisés "
-                "%(years)s après la séance ; ceux des prestataires, comme leur fiche."
+                "%(years)s après la séance ; ceux des prestataires, comme leur fiche ; "
+                "« prévenez-moi » effacés au désabonnement, ou %(years)s après la demande."
             )
             % {"years": _years(rules.registration_years)},
             security=security + " " + _("Lien personnel signé pour annuler ou donner son avis."),

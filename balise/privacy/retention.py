@@ -16,7 +16,7 @@ from balise.diagnostics.models import Invitation
 from balise.members.models import ImportBatch, Provider
 from balise.offices.models import Office, User
 from balise.trail.models import Entry
-from balise.workshops.models import Appointment, Registration
+from balise.workshops.models import Appointment, Registration, ThemeAlert
 
 from . import consent
 from .erasure import ERASED_DOMAIN, _anonymise_people, erase_provider
@@ -27,6 +27,7 @@ RULES = (
     "invitations",
     "registrations",
     "appointments",
+    "workshop_alerts",
     "archived_providers",
     "staff_accounts",
     "journal",
@@ -68,6 +69,7 @@ def due(office: Office, *, now: datetime | None = None) -> dict:
         "appointments": Appointment.objects.filter(
             office=office, provider__isnull=True, slot__starts_at__lt=people_before
         ).exclude(email__endswith=ERASED_DOMAIN),
+        "workshop_alerts": ThemeAlert.objects.filter(office=office, created_at__lt=people_before),
         "archived_providers": Provider.objects.filter(
             office=office, archived_at__lt=now - rules.archived_provider_age
         ).exclude(pk__in=erased),
@@ -93,7 +95,8 @@ def apply_retention(
     - uploaded import files older than the limit, and their rejected rows, deleted from
       storage (batch kept);
     - diagnostic links revoked once their campaign ended more than N days ago;
-    - registrations and appointments of people without a directory record anonymised;
+    - registrations and appointments of people without a directory record anonymised,
+      « prévenez-moi » older than the same limit deleted;
     - archived providers erased (see erasure.erase_provider), one ErasureRecord each;
     - staff accounts without login for too long deactivated (on every office: an
       account is one person);
@@ -118,6 +121,7 @@ def apply_retention(
         counts["import_files"] = len(batches)
         counts["invitations"] = querysets["invitations"].update(revoked_at=now)
         people = _anonymise_people(querysets["registrations"], querysets["appointments"])
+        people["workshop_alerts"] = querysets["workshop_alerts"].delete()[0]
         counts |= people
         if any(people.values()):
             ErasureRecord.objects.create(office=office, scope=ErasureScope.RETENTION, counts=people)

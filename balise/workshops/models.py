@@ -483,6 +483,30 @@ class Appointment(SignedLinkMixin):
         return f"{self.name} — {self.slot}"
 
 
+class ThemeAlert(SignedLinkMixin):
+    """« Prévenez-moi » : an address to e-mail when a session of the theme is published,
+    given on the public form that shows the consent sentence. Deleted by the unsubscribe
+    link of each e-mail, by an erasure, or after the registrations' retention period."""
+
+    TOKEN_SALT = "balise.workshops.alert"
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="alerts")
+    email = models.EmailField(_("e-mail"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    notified_at = models.DateTimeField(_("dernière annonce le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande « prévenez-moi »")
+        verbose_name_plural = _("demandes « prévenez-moi »")
+        constraints = [
+            models.UniqueConstraint(fields=["theme", "email"], name="one_alert_per_theme_email")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.theme} → {self.email}"
+
+
 class WorkshopSettings(models.Model):
     """Per office: the high-season months of each category group, when no collective
     session is planned for those categories (a campsite owner has no time in August)."""

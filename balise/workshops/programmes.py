@@ -23,7 +23,7 @@ from balise.lib.tokens import new_key
 from balise.members.models import Provider
 from balise.offices.models import Office, User
 
-from . import optimiser
+from . import alerts, optimiser
 from .catalogue import ensure_catalogue, high_season
 from .models import (
     LEVEL_RANK,
@@ -283,7 +283,8 @@ def publish_programme(*, programme: Programme, user: User | None = None) -> int:
     background job per newly published session
     (:func:`balise.workshops.tasks.send_session_invitations`, which e-mails the providers
     who accepted information e-mails): a programme of 300 invitations does not hold the
-    request while the mail server answers.
+    request while the mail server answers; one more announcing the sessions to the
+    « prévenez-moi » of their themes.
     """
     from .tasks import send_session_invitations
 
@@ -298,6 +299,7 @@ def publish_programme(*, programme: Programme, user: User | None = None) -> int:
         locked.status = ProgrammeStatus.PUBLISHED
         locked.published_at = locked.published_at or timezone.now()
         locked.save(update_fields=["status", "published_at"])
+        alerts.announce_published(session_ids)
     programme.status, programme.published_at = locked.status, locked.published_at
     pending = SessionInvitation.objects.filter(
         session_id__in=session_ids, sent_at__isnull=True

@@ -1,5 +1,6 @@
 """Public workshop pages, under ``/ateliers/``: the programme of an office, registration,
-and the personal links (invitation, registration, appointment). No login."""
+the « prévenez-moi » of a theme, and the personal links (invitation, registration,
+appointment, alert). No login."""
 
 from django.urls import path
 
@@ -17,8 +18,10 @@ urlpatterns = [
     path("inscription/<str:token>/avis/", public.feedback, name="feedback"),
     path("rdv/<str:token>/", public.appointment, name="appointment"),
     path("rdv/<str:token>/annuler/", public.appointment_cancel, name="appointment_cancel"),
+    path("alerte/<str:token>/", public.alert_unsubscribe, name="alert_unsubscribe"),
     path("<slug:office_slug>/", public.programme, name="programme"),
     path("<slug:office_slug>/programme.ics", public.feed, name="feed"),
     path("<slug:office_slug>/seances/<int:session_id>/", public.session, name="session"),
     path("<slug:office_slug>/rendez-vous/", public.appointments, name="appointments"),
+    path("<slug:office_slug>/prevenez-moi/<slug:theme_code>/", public.alert, name="alert"),
 ]

@@ -19,6 +19,7 @@ from django.utils import timezone
 from balise.members.models import Provider
 from balise.offices.models import Office
 
+from . import alerts
 from .mail import send_workshop_mail
 from .models import (
     Feedback,
@@ -67,21 +68,27 @@ def default_capacity(theme: Theme, venue=None) -> int:
 
 
 def create_session(*, office: Office, **fields) -> Session:
-    """Create a session of the office from validated form data (``SessionForm``).
+    """Create a session of the office from validated data (``SessionForm``, the API).
 
-    Side effect: one Session row (status "Proposée" unless ``status`` is given)."""
-    return Session.objects.create(office=office, **fields)
+    Side effects: one Session row (status "Proposée" unless ``status`` is given); created
+    published, the « prévenez-moi » of its theme are announced (a background job)."""
+    session = Session.objects.create(office=office, **fields)
+    if session.status == SessionStatus.PUBLISHED:
+        alerts.announce_published([session.pk])
+    return session
 
 
 def publish_session(*, session: Session) -> bool:
     """A proposed session becomes published (shown on the public programme page).
 
     Returns False when it was not a proposal (already published or cancelled). Side
-    effect: ``status`` saved."""
+    effects: ``status`` saved; the « prévenez-moi » of its theme announced (a background
+    job)."""
     if session.status != SessionStatus.DRAFT:
         return False
     session.status = SessionStatus.PUBLISHED
     session.save(update_fields=["status"])
+    alerts.announce_published([session.pk])
     return True
 
 

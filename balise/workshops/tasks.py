@@ -4,7 +4,7 @@ from django_tasks import task
 
 from balise.offices.models import User
 
-from . import appointments, invitations, registrations
+from . import alerts, appointments, invitations, registrations
 from .models import Session, SessionStatus
 
 
@@ -31,3 +31,10 @@ def send_session_invitations(session_id: int, user_id: int | None = None) -> int
         return 0
     user = User.objects.filter(pk=user_id).first() if user_id else None
     return invitations.send_invitations(session=session, user=user)
+
+
+@task()
+def send_theme_alerts(session_ids: list[int]) -> int:
+    """Announce newly published sessions to the « prévenez-moi » of their themes; returns
+    how many e-mails left."""
+    return alerts.notify_published(session_ids=session_ids)

@@ -9,13 +9,20 @@ from balise.insights.study import build_study
 from balise.members.models import ProviderSourceId
 from balise.privacy.erasure import erase_provider
 from balise.privacy.models import ErasureRecord
-from balise.workshops.models import Appointment, Feedback, Registration, SessionInvitation
+from balise.workshops.models import (
+    Appointment,
+    Feedback,
+    Registration,
+    SessionInvitation,
+    ThemeAlert,
+)
 from tests.factories import ProviderFactory
 from tests.workshops.factories import (
     AppointmentFactory,
     AppointmentSlotFactory,
     RegistrationFactory,
     SessionFactory,
+    ThemeFactory,
 )
 
 from ..diagnostics.factories import completed_response
@@ -59,6 +66,8 @@ def test_erasure_anonymises_everything_personal_and_keeps_the_study_identical(of
     before_rows = score_rows(response)
     before_score = (response.overall_score, response.level)
     assert before_study[1] == 6
+    theme = ThemeFactory(office=office)
+    ThemeAlert.objects.create(office=office, theme=theme, email=provider.email.upper())
 
     record = erase_provider(provider=provider, by_user=admin_user)
 
@@ -106,6 +115,7 @@ def test_erasure_anonymises_everything_personal_and_keeps_the_study_identical(of
     assert (appointment.name, appointment.note) == ("effacé", "")
     assert appointment.key != data["appointment"].key
     assert SessionInvitation.objects.get(provider=provider).email == ""
+    assert not ThemeAlert.objects.exists()
     assert SiteAudit.objects.get(provider=provider).url == ""
     assert CheckOutcome.objects.get(audit__provider=provider).evidence == ""
     assert CheckOutcome.objects.get(audit__provider=provider).verdict == "ok"
@@ -178,6 +188,9 @@ def test_erase_one_person_by_email(client_for, admin_user, office, other_office)
     elsewhere = RegistrationFactory(
         session=SessionFactory(office=other_office), provider=None, email="paul@ex.org"
     )
+    ThemeAlert.objects.create(office=office, theme=session.theme, email="paul@ex.org")
+    theirs = ThemeFactory(office=other_office, code="avis")
+    ThemeAlert.objects.create(office=other_office, theme=theirs, email="paul@ex.org")
     client = client_for(admin_user)
 
     refused = client.post(url(office, "privacy:person_erase"), {"erase-email": "paul@ex.org"})
@@ -196,7 +209,8 @@ def test_erase_one_person_by_email(client_for, admin_user, office, other_office)
     assert tied.email == "paul@ex.org"
     assert elsewhere.email == "paul@ex.org"
     record = ErasureRecord.objects.get()
-    assert record.counts == {"registrations": 1, "appointments": 1}
+    assert record.counts == {"registrations": 1, "appointments": 1, "workshop_alerts": 1}
+    assert list(ThemeAlert.objects.values_list("office", flat=True)) == [other_office.pk]
     assert "paul" not in str(record.counts).lower()
 
     again = client.post(

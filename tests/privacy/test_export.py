@@ -5,6 +5,7 @@ import json
 import pytest
 
 from balise.offices.models import Role
+from balise.workshops.models import ThemeAlert
 from tests.factories import MembershipFactory, ProviderFactory, UserFactory
 from tests.workshops.factories import (
     AppointmentFactory,
@@ -84,6 +85,7 @@ def test_person_export_finds_an_address_across_the_office(
         note="mon site",
     )
     ProviderFactory(office=office, name="Chez Paul", email="paul.durand@example.org")
+    ThemeAlert.objects.create(office=office, theme=session.theme, email="paul.durand@example.org")
     MembershipFactory(
         office=office,
         role=Role.READER,
@@ -101,6 +103,7 @@ def test_person_export_finds_an_address_across_the_office(
     assert doc["email"] == "paul.durand@example.org"
     assert len(doc["workshop_registrations"]) == 1
     assert doc["appointments"][0]["note"] == "mon site"
+    assert [alert["theme"] for alert in doc["workshop_alerts"]] == [session.theme.title]
     assert [p["name"] for p in doc["providers"]] == ["Chez Paul"]
     assert doc["staff_account"]["role"] == "lecteur"
     assert doc["staff_account"]["full_name"] == "Paul D."

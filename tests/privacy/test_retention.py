@@ -14,7 +14,7 @@ from balise.members.models import ImportBatch, Provider
 from balise.offices.models import Role, User
 from balise.privacy.models import ErasureRecord, PrivacySettings
 from balise.privacy.retention import apply_retention
-from balise.workshops.models import Appointment, Registration
+from balise.workshops.models import Appointment, Registration, ThemeAlert
 from tests.diagnostics.factories import CampaignFactory, InvitationFactory
 from tests.factories import MembershipFactory, ProviderFactory, UserFactory
 from tests.workshops.factories import (
@@ -22,6 +22,7 @@ from tests.workshops.factories import (
     AppointmentSlotFactory,
     RegistrationFactory,
     SessionFactory,
+    ThemeFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +73,11 @@ def aged(office, other_office):
         ),
         email="paul@ex.org",
     )
+    theme = ThemeFactory(office=office)
+    for key, age in (("old", 4 * 365), ("new", 30)):
+        alert = ThemeAlert.objects.create(office=office, theme=theme, email=f"{key}@ex.org")
+        ThemeAlert.objects.filter(pk=alert.pk).update(created_at=ago(age))
+        rows[f"alert_{key}"] = alert
     rows["provider_old"] = ProviderFactory(
         office=office, name="Fermé depuis longtemps", archived_at=ago(4 * 365)
     )
@@ -96,6 +102,7 @@ EXPECTED = {
     "invitations": 1,
     "registrations": 1,
     "appointments": 1,
+    "workshop_alerts": 1,
     "archived_providers": 1,
     "staff_accounts": 2,
     "journal": 0,  # the rows above were just written: their journal entries are recent
@@ -131,6 +138,7 @@ def test_real_run_applies_each_limit_then_a_second_run_does_nothing(office, aged
     kept = Registration.objects.get(pk=aged["registration_provider"].pk)
     assert kept.email == aged["registration_provider"].email
     assert Appointment.objects.get(pk=aged["appointment_old"].pk).email.endswith("@invalid")
+    assert list(ThemeAlert.objects.values_list("email", flat=True)) == ["new@ex.org"]
     assert Provider.objects.get(pk=aged["provider_old"].pk).name.startswith("Prestataire effacé")
     assert Provider.objects.get(pk=aged["provider_new"].pk).name == "Fermé cette année"
     assert Provider.objects.get(pk=aged["foreign_provider"].pk).name != "" and not (

@@ -4,7 +4,8 @@ import pytest
 
 from balise.workshops.models import Registration
 
-from ..workshops.factories import RegistrationFactory, SessionFactory
+from ..workshops.factories import RegistrationFactory, SessionFactory, ThemeFactory
+from ..workshops.test_alerts import ask
 from ..workshops.test_public import registration_data, session_url
 
 pytestmark = pytest.mark.django_db
@@ -35,3 +36,9 @@ def test_a_personal_link_is_limited_on_its_own(client, office, frozen_clock):
     assert 429 not in statuses[:10]
     assert statuses[10] == 429
     assert cancel(second) != 429
+
+
+def test_prevenez_moi_allows_ten_posts_a_minute_per_address(client, office, frozen_clock):
+    theme = ThemeFactory(office=office)
+    statuses = [ask(client, theme, email=f"p{n}@example.org").status_code for n in range(11)]
+    assert statuses == [302] * 10 + [429]

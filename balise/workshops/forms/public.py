@@ -1,4 +1,5 @@
-"""Forms of the public workshop pages: registration, feedback, appointment booking.
+"""Forms of the public workshop pages: registration, feedback, appointment booking, and
+« prévenez-moi ».
 
 Each form carries a honeypot field (``website``), hidden from people by CSS and absent
 from the accessibility tree; a bot that fills it gets an answer that looks like success
@@ -136,3 +137,18 @@ class AppointmentForm(HoneypotMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = slots
         self.fields["theme"].queryset = themes
+
+
+class AlertForm(HoneypotMixin, forms.Form):
+    """« Prévenez-moi » : an address, and the consent to hear about the theme's sessions."""
+
+    email = forms.EmailField(
+        label=_("Votre adresse e-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "J'accepte que l'office m'écrive à cette adresse quand une séance de ce thème "
+            "est programmée. Chaque e-mail contient un lien pour ne plus être prévenu(e)."
+        ),
+        required=True,
+    )

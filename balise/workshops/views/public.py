@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 
 from balise.lib.ratelimit import ratelimit
 from balise.offices.models import Office
+from balise.workshops import alerts, calendar, registrations
 from balise.workshops import appointments as booking
-from balise.workshops import calendar, registrations
 from balise.workshops.forms.public import (
+    AlertForm,
     AppointmentForm,
     CancelForm,
     FeedbackForm,
@@ -42,6 +43,7 @@ from balise.workshops.models import (
     SessionInvitation,
     SessionStatus,
     Theme,
+    ThemeAlert,
 )
 
 # Public POSTs are rate limited (issue #7): per address for the forms anyone can fill,
@@ -334,7 +336,10 @@ def appointments(request: HttpRequest, office_slug: str) -> HttpResponse:
     office = _office(office_slug)
     slots = booking.free_slots(office)
     themes = Theme.objects.filter(office=office, active=True).order_by("title")
-    form = AppointmentForm(request.POST or None, slots=slots, themes=themes)
+    # A recommended theme of the individual report arrives chosen (``?theme=<id>``).
+    wanted = request.GET.get("theme", "")
+    initial = {"theme": int(wanted)} if wanted.isdigit() else {}
+    form = AppointmentForm(request.POST or None, slots=slots, themes=themes, initial=initial)
     if request.method == "POST":
         if form.is_bot:
             messages.success(request, _("Merci, votre demande a été enregistrée."))
@@ -392,3 +397,55 @@ def appointment_cancel(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("ateliers:appointment", token)
     context = {"office": booked.office, "appointment": booked, "slot": booked.slot, "form": form}
     return _private(render(request, "workshops/public/appointment_cancel.html", context))
+
+
+# --- « Prévenez-moi » -----------------------------------------------------------------
+
+
+@ratelimit(key="ip", rate="10/m", group="ateliers-alert")
+def alert(request: HttpRequest, office_slug: str, theme_code: str) -> HttpResponse:
+    """Leave an address to hear when a session of the theme is published."""
+    office = _office(office_slug)
+    theme = get_object_or_404(Theme, office=office, code=theme_code, active=True)
+    form = AlertForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_bot:
+            messages.success(request, _("Merci, votre demande a été enregistrée."))
+            return redirect("ateliers:programme", office.slug)
+        if form.is_valid():
+            alerts.subscribe(theme=theme, email=form.cleaned_data["email"])
+            # The same words whether the address was new or not: the page never says
+            # which addresses are already on the list.
+            messages.success(
+                request,
+                _(
+                    "C'est noté : vous recevrez un e-mail dès qu'une séance « %(theme)s » "
+                    "sera programmée."
+                )
+                % {"theme": theme.title},
+            )
+            return redirect("ateliers:programme", office.slug)
+    context = {"office": office, "theme": theme, "form": form}
+    return render(request, "workshops/public/alert.html", context)
+
+
+def _alert(token: str) -> ThemeAlert:
+    return _by_token(ThemeAlert, token, ThemeAlert.objects.select_related("office", "theme"))
+
+
+@per_link
+def alert_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the alerts of one theme: a confirmation button (a link opened by a mail
+    scanner must not unsubscribe anybody)."""
+    found = _alert(token)
+    if request.method == "POST":
+        office = found.office
+        alerts.unsubscribe(alert=found)
+        messages.success(
+            request,
+            _("C'est fait : vous ne recevrez plus d'e-mail sur le thème « %(theme)s ».")
+            % {"theme": found.theme.title},
+        )
+        return redirect("ateliers:programme", office.slug)
+    context = {"office": found.office, "alert": found, "theme": found.theme}
+    return _private(render(request, "workshops/public/alert_unsubscribe.html", context))

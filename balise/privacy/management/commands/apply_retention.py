@@ -16,6 +16,7 @@ LABELS = {
     "invitations": gettext_lazy("liens de diagnostic révoqués"),
     "registrations": gettext_lazy("inscriptions anonymisées"),
     "appointments": gettext_lazy("rendez-vous anonymisés"),
+    "workshop_alerts": gettext_lazy("« prévenez-moi » supprimés"),
     "archived_providers": gettext_lazy("prestataires archivés effacés"),
     "staff_accounts": gettext_lazy("comptes du personnel désactivés"),
     "journal": gettext_lazy("entrées du journal supprimées"),
