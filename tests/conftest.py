@@ -9,6 +9,7 @@ from django.utils import timezone
 from balise.audits.models import AuditRun, DeclaredObservedGap, SiteAudit
 from balise.members.models import ImportBatch
 from balise.offices.models import Role
+from balise.workshops.models import ThemeAlert
 
 from .diagnostics.factories import (
     CampaignFactory,
@@ -135,6 +136,10 @@ def victim_objects(office, admin_user):
         "session_invitation_id": SessionInvitationFactory(session=session, provider=provider).pk,
         "appointment_slot_id": appointment_slot.pk,
         "appointment_id": AppointmentFactory(slot=appointment_slot, provider=provider).pk,
+        "theme_code": session.theme.code,
+        "alert_id": ThemeAlert.objects.create(
+            office=office, theme=session.theme, email="alerte@secret.example"
+        ).pk,
     }
     return workshops | {
         "provider_id": provider.pk,

@@ -43,7 +43,13 @@ from balise.api.models import ApiToken
 from balise.diagnostics.models import INVITATION_SALT, Invitation
 from balise.members.models import Provider
 from balise.offices.models import NetworkCoordinator, User
-from balise.workshops.models import Appointment, Registration, SessionInvitation, SessionStatus
+from balise.workshops.models import (
+    Appointment,
+    Registration,
+    SessionInvitation,
+    SessionStatus,
+    ThemeAlert,
+)
 
 from .diagnostics.factories import CampaignFactory, InvitationFactory, VersionFactory
 from .factories import NetworkFactory, ProviderFactory, UserFactory
@@ -73,12 +79,14 @@ TOKEN_PREFIXES = {
     "ateliers/i/<str:token>/": "session_invitation",
     "ateliers/inscription/<str:token>/": "registration",
     "ateliers/rdv/<str:token>/": "appointment",
+    "ateliers/alerte/<str:token>/": "alert",
 }
 TOKEN_SALTS = {
     "invitation": INVITATION_SALT,
     "session_invitation": SessionInvitation.TOKEN_SALT,
     "registration": Registration.TOKEN_SALT,
     "appointment": Appointment.TOKEN_SALT,
+    "alert": ThemeAlert.TOKEN_SALT,
 }
 # Account pages: those that need a login (anonymous → login page) and those that do not.
 ACCOUNT_LOGIN_REQUIRED = {
@@ -265,6 +273,7 @@ def victims(victim_objects, office, admin_user, bystander):
             ).token,
             "registration": Registration.objects.get(pk=victim_objects["registration_id"]).token,
             "appointment": Appointment.objects.get(pk=victim_objects["appointment_id"]).token,
+            "alert": ThemeAlert.objects.get(pk=victim_objects["alert_id"]).token,
         },
     }
 
