@@ -10,5 +10,6 @@ urlpatterns = [
     # Fixed words before the section pattern (no section of a questionnaire uses them).
     path("<str:token>/terminer/", respond.finish, name="finish"),
     path("<str:token>/resultats/", respond.results, name="results"),
+    path("<str:token>/resultats/rapport.pdf", respond.results_pdf, name="results_pdf"),
     path("<str:token>/<str:section_code>/", respond.section, name="section"),
 ]

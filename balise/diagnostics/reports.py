@@ -17,7 +17,7 @@ Rendering it as a PDF, zipping a campaign's reports and e-mailing one live in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from balise.audits.gaps import observations_for
 from balise.lib import charts
 from balise.members.models import Category, Provider
 from balise.offices.models import Office
+from balise.workshops.offers import Offer, theme_offers
 
 from .definition import Definition
 from .models import AxisScore, Campaign, FiredRecommendation, Response
@@ -86,6 +87,9 @@ class Strength:
 class Theme:
     code: str
     label: str
+    # What the office offers on it (a session, an appointment, « prévenez-moi »), so the
+    # recommended workshop is a link; None when the office has nothing to offer.
+    offer: Offer | None = None
 
 
 @dataclass(frozen=True)
@@ -317,11 +321,23 @@ def _priorities(
     return priorities
 
 
+def _with_offers(priorities: list[Priority], office: Office) -> list[Priority]:
+    """Each recommended workshop with the office's next step on it
+    (:func:`balise.workshops.offers.theme_offers`): the report's workshops lead somewhere,
+    on the page and in the PDF alike."""
+    offers = theme_offers(office, [theme.code for item in priorities for theme in item.themes])
+    return [
+        replace(item, themes=[replace(t, offer=offers.get(t.code)) for t in item.themes])
+        for item in priorities
+    ]
+
+
 def build_report(response: Response, *, language: str | None = None) -> Report:
     """Everything the individual report shows for a completed ``response``.
 
     Texts of the questionnaire come in ``language`` (default: the active language, with
-    French as the fallback). Queries: at most nine, whatever the size of the campaign.
+    French as the fallback). Queries: at most twelve, whatever the size of the campaign
+    (three read what the office offers on the recommended workshops).
     """
     language = (language or translation.get_language() or settings.LANGUAGE_CODE)[:2]
     with translation.override(language):
@@ -390,7 +406,9 @@ def _build(response: Response, language: str) -> Report:
         levels=levels,
         axes=axes,
         strengths=strengths,
-        priorities=_priorities(definition, fired, axes, strengths, language),
+        priorities=_with_offers(
+            _priorities(definition, fired, axes, strengths, language), response.office
+        ),
         territory=territory,
         category=category,
         change=change,

@@ -28,7 +28,7 @@ from balise.lib.ratelimit import ratelimit
 from balise.members.models import Provider
 from balise.offices.models import User
 
-from . import answering, forms, reports
+from . import answering, forms, report_delivery, reports
 from .definition import Definition
 from .models import Campaign, CampaignStatus, Invitation, Response, ResponseSource
 from .scoring import applicable_questions, visible_sections
@@ -39,6 +39,10 @@ SECONDS_PER_QUESTION = 15  # an estimate for a tap-to-answer question on a phone
 # seconds), and per address, for a whole room answering from one office network.
 per_link_limit = ratelimit(key=lambda request, token, **kwargs: token, rate="30/m", group="respond")
 per_address_limit = ratelimit(key="ip", rate="300/m", group="respond-ip")
+# A PDF costs a second of the server's time: a few a minute per link is plenty.
+pdf_limit = ratelimit(
+    key=lambda request, token, **kwargs: token, rate="6/m", methods=None, group="respond-pdf"
+)
 
 
 @dataclass
@@ -347,3 +351,16 @@ def results(request: HttpRequest, token: str) -> HttpResponse:
         "can_edit": _campaign_state(invitation.campaign) == "open",
     }
     return _private(render(request, "diagnostics/respond/results.html", context))
+
+
+@pdf_limit
+def results_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The provider's own report as a PDF, from the same personal link as the results."""
+    invitation = _invitation(token)
+    response = _response(invitation)
+    if response is None or not response.is_completed:
+        return redirect("respond:welcome", token)
+    http = HttpResponse(report_delivery.render_report_pdf(response), content_type="application/pdf")
+    filename = report_delivery.report_filename(response)
+    http["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return _private(http)

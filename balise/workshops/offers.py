@@ -16,7 +16,7 @@ from django.utils import timezone
 from balise.offices.models import Office
 
 from .appointments import free_slots
-from .catalogue import ensure_catalogue
+from .catalogue import catalogue, ensure_catalogue
 from .models import Session, Theme
 
 SESSION, APPOINTMENT, ALERT = "session", "appointment", "alert"
@@ -34,15 +34,16 @@ def theme_offers(office: Office, codes: list[str]) -> dict[str, Offer]:
     an inactive theme when no appointment is free, are left out). Three queries, whatever
     the number of codes.
 
-    Side effect: the shipped catalogue copied into the office when one of ``codes`` is
-    missing from it (:func:`~balise.workshops.catalogue.ensure_catalogue`, once per office):
+    Side effect: the shipped catalogue copied into the office when one of its themes among
+    ``codes`` is missing there (:func:`~balise.workshops.catalogue.ensure_catalogue`, once per office):
     a report is the first page that needs the office's themes.
     """
     codes = list(dict.fromkeys(codes))
     if not codes:
         return {}
     themes = {theme.code: theme for theme in Theme.objects.filter(office=office, code__in=codes)}
-    if len(themes) < len(codes):
+    shipped = {entry.code for entry in catalogue()}
+    if any(code not in themes and code in shipped for code in codes):
         ensure_catalogue(office)
         themes = {t.code: t for t in Theme.objects.filter(office=office, code__in=codes)}
     upcoming = (
