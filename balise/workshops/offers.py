@@ -35,8 +35,8 @@ def theme_offers(office: Office, codes: list[str]) -> dict[str, Offer]:
     the number of codes.
 
     Side effect: the shipped catalogue copied into the office when one of its themes among
-    ``codes`` is missing there (:func:`~balise.workshops.catalogue.ensure_catalogue`, once per office):
-    a report is the first page that needs the office's themes.
+    ``codes`` is missing there (:func:`~balise.workshops.catalogue.ensure_catalogue`, once
+    per office): a report is the first page that needs the office's themes.
     """
     codes = list(dict.fromkeys(codes))
     if not codes:
