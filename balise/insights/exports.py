@@ -123,8 +123,9 @@ def _number(sheet, value, kind: str):
 
 
 def summary_lines(study: Study) -> list[tuple[str, object]]:
-    """(label, value) pairs describing the study: the head of the summary sheet and CSV."""
-    rate = study.completed / study.invited if study.invited else None
+    """(label, value) pairs describing the study: the head of the summary sheet and CSV.
+    The response rate is in percent (0-100), like every percentage of the study."""
+    rate = 100 * study.completed / study.invited if study.invited else None
     lines: list[tuple[str, object]] = [
         (_("Office"), study.office_name),
         (_("Campagne"), study.campaign_name),
@@ -227,7 +228,7 @@ def csv_lines(study: Study) -> Iterator[str]:
         yield writer.writerow([safe_cell(study.title)])
         for label, value in summary_lines(study):
             if isinstance(value, float):
-                value = f"{round(value * 100)} %"
+                value = f"{round_half_up(value)} %"
             yield writer.writerow([label, safe_cell(value)])
         yield writer.writerow([])
         for table in study.tables:

@@ -123,6 +123,11 @@ def test_xlsx_has_a_summary_a_sheet_per_table_and_the_answers(campaign):
     summary = [row for row in workbook["Synthèse"].iter_rows(values_only=True) if any(row)]
     assert summary[0][0] == "Étude du numérique sur le territoire"
     assert ("Prestataires invités", 62) in [row[:2] for row in summary]
+    # The response rate is a fraction shown as a percentage (36 of 62: 58 %), not 1 %.
+    rate = next(
+        row for row in workbook["Synthèse"].iter_rows() if row[0].value == "Taux de réponse"
+    )
+    assert rate[1].value == pytest.approx(36 / 62) and rate[1].number_format == "0%"
     assert ("Point faible", "62 % des hébergements ne répondent jamais aux avis.") in [
         row[:2] for row in summary
     ]
