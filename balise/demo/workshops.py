@@ -31,17 +31,16 @@ from random import Random
 from statistics import mean
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balise.diagnostics.models import Answer, AxisScore, Campaign, FiredRecommendation
+from balise.diagnostics.models import AxisScore, Campaign, Response
 from balise.lib.tokens import new_key
 from balise.members.models import Provider
 from balise.offices.models import Office, Role, User
 from balise.workshops import programmes, registrations
 from balise.workshops.catalogue import DEFAULT_HIGH_SEASON, ensure_catalogue, save_settings
-from balise.workshops.invitations import NEEDS_QUESTION, reason_text
+from balise.workshops.invitations import invitation_reasons, mailable_q, refusal_reason
 from balise.workshops.models import (
     Appointment,
     AppointmentSlot,
@@ -304,7 +303,7 @@ def _past_history(
     for invitation in invitations:
         by_session[invitation.session_id].append(invitation)
         invitation.created_at = PAST_PUBLISHED - timedelta(days=6)
-        if _mailable(invitation.provider):
+        if not refusal_reason(invitation.provider):
             # Every invitation left the day the programme was published, before any session.
             invitation.email = invitation.provider.email
             invitation.sent_at = PAST_PUBLISHED + timedelta(minutes=rng.randint(1, 20))
@@ -349,10 +348,6 @@ def _past_history(
     Feedback.objects.bulk_update(feedback, ["created_at"], batch_size=500)
     attendees = sum(1 for r in rows if r.attended)
     return len(rows), attendees, len(feedback)
-
-
-def _mailable(provider: Provider) -> bool:
-    return bool(provider.email) and provider.marketing_consent and provider.archived_at is None
 
 
 def _past_registrations(
@@ -474,56 +469,21 @@ def _publish_quietly(programme: Programme, published_at: datetime) -> None:
         status=ProgrammeStatus.PUBLISHED, published_at=published_at
     )
     invitations = list(
-        SessionInvitation.objects.filter(session__programme=programme)
-        .filter(
-            Q(provider__marketing_consent=True, provider__archived_at__isnull=True)
-            & ~Q(provider__email="")
+        SessionInvitation.objects.filter(
+            session__programme=programme, provider__in=Provider.objects.filter(mailable_q())
         )
         .select_related("provider", "session__theme")
         .order_by("pk")
     )
-    reasons = _reasons(programme)
+    # The providers' latest completed diagnostic is the programme's campaign here.
+    reasons = invitation_reasons(
+        Response.objects.filter(campaign=programme.campaign, completed_at__isnull=False)
+    )
     for invitation in invitations:
         invitation.email = invitation.provider.email
         invitation.sent_at = published_at
         invitation.reason = reasons.get((invitation.provider_id, invitation.session.theme.code), "")
     SessionInvitation.objects.bulk_update(invitations, ["email", "sent_at", "reason"])
-
-
-def _reasons(programme: Programme) -> dict[tuple[int, str], str]:
-    """{(provider id, theme code): reason} for the programme's campaign, in three queries.
-
-    The sentences of :func:`balise.workshops.invitations.reason_text`, as
-    :func:`~balise.workshops.invitations.invitation_reason` would write them; that one reads
-    one provider at a time (three queries and a questionnaire parse each: seconds for the
-    whole demo). The campaign is the providers' latest completed diagnostic here.
-    """
-    campaign = programme.campaign
-    definition = campaign.version.parsed
-    titles = {rec.code: rec.title.fr for rec in definition.recommendations}
-    fired: dict[tuple[int, str], list[str]] = defaultdict(list)
-    rows = (
-        FiredRecommendation.objects.filter(
-            response__campaign=campaign, response__completed_at__isnull=False
-        )
-        .order_by("response__provider_id", "priority", "pk")
-        .values_list("response__provider_id", "code", "themes")
-    )
-    for provider_id, code, themes in rows:
-        for theme in themes or ():
-            if code in titles:
-                fired[(provider_id, theme)].append(titles[code])
-    asked = set(
-        Answer.objects.filter(
-            response__campaign=campaign,
-            response__completed_at__isnull=False,
-            question=NEEDS_QUESTION,
-        ).values_list("response__provider_id", "option")
-    )
-    return {
-        key: reason_text(titles=fired.get(key, []), asked=key in asked)
-        for key in set(fired) | asked
-    }
 
 
 def _upcoming_programme(
