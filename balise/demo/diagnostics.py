@@ -16,9 +16,9 @@ matured a little by 2026, so their reports show a change.
 
 :func:`draw_answers` is pure (a seeded ``random.Random`` in, answers out). :func:`build`
 creates the campaigns and their panels with the diagnostics services, then writes the
-invitations' history, the responses and their score rows in bulk: the rows
-:func:`balise.diagnostics.answering.write_scores` would write, for a fraction of the
-queries (tests/test_demo_diagnostics.py checks both agree). Invitation keys stay random
+invitations' history, the responses and their score rows in bulk: the rows of
+:func:`balise.diagnostics.answering.score_rows`, which ``write_scores`` writes one
+response at a time. Invitation keys stay random
 (``secrets``), as in production: a demo link cannot be guessed from the seed.
 """
 
@@ -37,7 +37,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balise.diagnostics import answering, campaigns, versions
-from balise.diagnostics.answering import answer_rows
 from balise.diagnostics.conditions import DONT_KNOW
 from balise.diagnostics.definition import Definition, Question
 from balise.diagnostics.models import (
@@ -896,9 +895,7 @@ def _history(
     )
     if done:  # the score, kept on the instance for the rows written in bulk
         response.result = score(panel.definition, answers, category=provider.category)
-        response.overall_score = response.result.overall
-        level = response.result.level
-        response.level = level.number if level is not None else None
+        answering.set_score(response, response.result)
     return response
 
 
@@ -921,31 +918,11 @@ def _write_rows(panel: _Panel, invitations: list[Invitation], responses: list[Re
         response.started_at, response.updated_at = started, updated
     Response.objects.bulk_update(created, ["started_at", "updated_at"], batch_size=500)
     done = [response for response in created if response.completed_at is not None]
-    Answer.objects.bulk_create(
-        [row for response in done for row in answer_rows(panel.definition, response)],
-        batch_size=2000,
-    )
-    AxisScore.objects.bulk_create(
-        [
-            AxisScore(response=response, axis=code, score=axis.score, counted=axis.counted)
-            for response in done
-            for code, axis in response.result.axes.items()
-        ],
-        batch_size=2000,
-    )
+    rows = [answering.score_rows(panel.definition, r, r.result) for r in done]
+    Answer.objects.bulk_create([row for each in rows for row in each.answers], batch_size=2000)
+    AxisScore.objects.bulk_create([row for each in rows for row in each.axes], batch_size=2000)
     FiredRecommendation.objects.bulk_create(
-        [
-            FiredRecommendation(
-                response=response,
-                code=rule.code,
-                priority=rule.priority,
-                themes=list(rule.themes),
-                to_check=rule.code in response.result.to_check,
-            )
-            for response in done
-            for rule in response.result.recommendations
-        ],
-        batch_size=2000,
+        [row for each in rows for row in each.recommendations], batch_size=2000
     )
     return created
 

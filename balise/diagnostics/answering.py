@@ -312,6 +312,44 @@ def answer_rows(definition: Definition, response: Response) -> list[Answer]:
     return rows
 
 
+@dataclass(frozen=True)
+class ScoreRows:
+    """The rows a scored response owns, unsaved."""
+
+    answers: list[Answer]
+    axes: list[AxisScore]
+    recommendations: list[FiredRecommendation]
+
+
+def set_score(response: Response, result: ScoreResult) -> None:
+    """Put the overall score and the level of ``result`` on ``response`` (not saved)."""
+    response.overall_score = result.overall
+    response.level = result.level.number if result.level is not None else None
+
+
+def score_rows(definition: Definition, response: Response, result: ScoreResult) -> ScoreRows:
+    """The Answer, AxisScore and FiredRecommendation rows of ``response`` scored as
+    ``result``, unsaved: :func:`write_scores` writes them for one response, the demo in
+    bulk for a whole campaign. No query."""
+    return ScoreRows(
+        answers=answer_rows(definition, response),
+        axes=[
+            AxisScore(response=response, axis=code, score=axis.score, counted=axis.counted)
+            for code, axis in result.axes.items()
+        ],
+        recommendations=[
+            FiredRecommendation(
+                response=response,
+                code=rule.code,
+                priority=rule.priority,
+                themes=list(rule.themes),
+                to_check=rule.code in result.to_check,
+            )
+            for rule in result.recommendations
+        ],
+    )
+
+
 def write_scores(response: Response) -> ScoreResult:
     """Score the response and write its score, level and rows (call inside a transaction).
 
@@ -320,28 +358,16 @@ def write_scores(response: Response) -> ScoreResult:
     """
     definition = response.version.parsed
     result = score(definition, response.answers, category=response.provider.category)
-    response.overall_score = result.overall
-    response.level = result.level.number if result.level is not None else None
+    set_score(response, result)
     response.completed_at = response.completed_at or timezone.now()
     response.save(update_fields=["overall_score", "level", "completed_at", "updated_at"])
     Answer.objects.filter(response=response).delete()
     AxisScore.objects.filter(response=response).delete()
     FiredRecommendation.objects.filter(response=response).delete()
-    Answer.objects.bulk_create(answer_rows(definition, response))
-    AxisScore.objects.bulk_create(
-        AxisScore(response=response, axis=code, score=axis.score, counted=axis.counted)
-        for code, axis in result.axes.items()
-    )
-    FiredRecommendation.objects.bulk_create(
-        FiredRecommendation(
-            response=response,
-            code=rule.code,
-            priority=rule.priority,
-            themes=list(rule.themes),
-            to_check=rule.code in result.to_check,
-        )
-        for rule in result.recommendations
-    )
+    rows = score_rows(definition, response, result)
+    Answer.objects.bulk_create(rows.answers)
+    AxisScore.objects.bulk_create(rows.axes)
+    FiredRecommendation.objects.bulk_create(rows.recommendations)
     return result
 
 
