@@ -18,8 +18,10 @@ from django.db import transaction
 from django.db.models import Avg
 from django.utils import timezone
 
+from balise.demo.answers import draw_answers
 from balise.demo.builder import build_demo, reset_demo
-from balise.demo.diagnostics import CAMPAIGNS, Respondent, draw_answers
+from balise.demo.diagnostics import CAMPAIGNS
+from balise.demo.respondents import Respondent
 from balise.diagnostics import answering, campaigns, reports, versions
 from balise.diagnostics.definition import load_default, load_definition
 from balise.diagnostics.models import (
