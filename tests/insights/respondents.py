@@ -7,21 +7,13 @@ says what each axis scored without working it out from the questionnaire's point
 import datetime as dt
 
 from balise.diagnostics import versions
+from balise.diagnostics.definition import load_default, load_definition
 from balise.members.models import Category
 from tests.diagnostics.factories import CampaignFactory, InvitationFactory, completed_response
 from tests.factories import CommuneFactory, ProviderFactory
 
-AXES = [
-    "equipement",
-    "site_web",
-    "visibilite",
-    "commercialisation",
-    "reseaux_sociaux",
-    "e_reputation",
-    "relation_client",
-    "donnees_securite",
-    "usages_emergents",
-]
+# The scored axes of the shipped questionnaire, the one make_campaign runs.
+AXES = [axis.code for axis in load_definition(load_default()).axes]
 
 
 def make_campaign(office, *, year=2026, **fields):
