@@ -242,7 +242,7 @@ class Recommendation(Strict):
     when: dict[str, Any]
     title: Text
     advice: Text
-    themes: list[Code] = []  # workshop theme codes (workshops issue)
+    themes: list[Code] = []  # workshop theme codes
 
     @cached_property
     def _test(self):

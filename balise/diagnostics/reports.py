@@ -148,8 +148,8 @@ THEMES_QUESTION = "besoins.themes"  # its options are the workshop themes, with 
 def theme_labels(definition: Definition, language: str) -> dict[str, str]:
     """Workshop theme code → name, from the questionnaire's "wished topics" question.
 
-    The workshop programme (a later issue) will own the theme catalogue; until then the
-    questionnaire names the themes it refers to.
+    The questionnaire names the themes it refers to, so a report reads them there, in the
+    language of the questionnaire's texts.
     """
     question = definition.question(THEMES_QUESTION)
     if question is None:

@@ -47,12 +47,11 @@ def analytic_reads() -> Iterator[None]:
     """Wrap the reading of a study's aggregates.
 
     On PostgreSQL, the planner estimates these GROUP BY queries costly enough to compile
-    them just in time, which costs 20 ms or more a query and saves nothing at this size
-    (bench/bench_study.py, 20,000 providers: cold dashboard 433 ms with JIT, 360 ms
-    without). ``SET LOCAL`` turns it off for this transaction only, which also works behind
-    a transaction-pooling connection pooler. SQLite needs nothing, and is left outside a
-    transaction: Balise opens SQLite transactions IMMEDIATE, which would lock out writers
-    for a read.
+    them just in time, which costs more per query than it saves at this size (measured by
+    bench/bench_study.py). ``SET LOCAL`` turns it off for this transaction only, which
+    also works behind a transaction-pooling connection pooler. SQLite needs nothing, and
+    is left outside a transaction: Balise opens SQLite transactions IMMEDIATE, which would
+    lock out writers for a read.
     """
     if connection.vendor != "postgresql":
         yield
@@ -98,8 +97,7 @@ class Sample:
         if self.filters.size:
             # "IN (subquery)", not a correlated EXISTS: the database reads the responses of
             # that size once (SQLite builds a temporary index, PostgreSQL a hash), instead
-            # of probing once per counted row (on SQLite, 1.8 s instead of 0.4 s for
-            # 20,000 providers).
+            # of probing once per counted row.
             sized = Answer.objects.filter(
                 self.scope("response__"), question=SIZE_QUESTION, option=self.filters.size
             ).values("response_id")

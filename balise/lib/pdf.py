@@ -116,7 +116,7 @@ def html_to_pdf(html: str, *, cache: dict | None = None, tagged: bool = True) ->
     """
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesFetcher())
     return document.write_pdf(
-        # A fresh font configuration per document costs ~5 ms and is safe when threads
+        # A fresh font configuration per document costs little and is safe when threads
         # render at the same time; nothing here uses @font-face, so fontconfig's system
         # fonts are what the print stylesheet's font-family picks from.
         font_config=FontConfiguration(),

@@ -93,8 +93,8 @@ class ProviderFilterForm(forms.Form):
     def select_fields(self) -> list[dict]:
         """The drop-down filters as plain data, rendered by one template loop.
 
-        Django's widget rendering goes through a template per option, which made up a
-        third of the directory page's time on 20,000 providers (see bench/).
+        Django's widget rendering goes through a template per option, which weighed on the
+        directory page with 20,000 providers (bench/bench_directory.py).
         """
         selects = []
         for name in ("category", "commune", "membership_status", "label", "tag", "has_website"):

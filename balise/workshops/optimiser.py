@@ -469,7 +469,7 @@ def _master(model: _Model, greedy: _Greedy, cp_model, deadline: float):
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(deadline - time.perf_counter(), 0.05)
     # One worker: the search is then deterministic (two workers race, and among equally
-    # good answers the first found wins); it solves the bench's master problem in ~1 s.
+    # good answers the first found wins).
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 2026
     result = solver.Solve(cp)

@@ -46,7 +46,7 @@ from balise.workshops.models import (
     ThemeAlert,
 )
 
-# Public POSTs are rate limited (issue #7): per address for the forms anyone can fill,
+# Public POSTs are rate limited: per address for the forms anyone can fill,
 # per personal link for the pages a link opens.
 per_link = ratelimit(key=lambda request, token, **kwargs: token, rate="10/m", group="ateliers-link")
 
