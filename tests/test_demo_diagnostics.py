@@ -35,6 +35,7 @@ from balise.diagnostics.models import (
     ResponseSource,
 )
 from balise.diagnostics.scoring import applicable_questions, score, visible_sections
+from balise.lib.charts import round_half_up
 from balise.members.models import Category, MembershipStatus, Provider
 
 pytestmark = pytest.mark.django_db
@@ -277,7 +278,9 @@ def test_providers_who_answered_both_years_improved(demo):
     response = completed(campaign("haut-vallon", 2026)).get(provider=min(both))
     change = reports.build_report(response).change
     assert change.campaign_name == "Diagnostic numérique 2025"
-    assert change.overall_delta == round(after[min(both)] - before[min(both)], 1)
+    # The difference of the two figures the report shows, each rounded.
+    shown = round_half_up(after[min(both)]) - round_half_up(before[min(both)])
+    assert change.overall_delta == shown
 
 
 def test_same_seed_same_answers_and_reset_twice(demo):
