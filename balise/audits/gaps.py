@@ -19,12 +19,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from balise.diagnostics.models import Response
 from balise.members.models import Provider
+from balise.offices.models import Office
 
 from .checks import CHECKS
 from .checks.base import Verdict
@@ -297,6 +298,29 @@ def latest_response(provider: Provider) -> Response | None:
         Response.objects.filter(provider=provider, completed_at__isnull=False)
         .order_by("-completed_at", "-pk")
         .first()
+    )
+
+
+def open_gaps(office: Office) -> QuerySet[DeclaredObservedGap]:
+    """The gaps left to review: still open, between each active provider's latest completed
+    diagnostic and its latest audit, the pair its audit page shows (older pairs keep their
+    rows, but nobody reviews them any more)."""
+    newest_audit = (
+        SiteAudit.objects.filter(provider=OuterRef("provider"))
+        .order_by("-fetched_at", "-pk")
+        .values("pk")[:1]
+    )
+    newest_response = (
+        Response.objects.filter(provider=OuterRef("provider"), completed_at__isnull=False)
+        .order_by("-completed_at", "-pk")
+        .values("pk")[:1]
+    )
+    return DeclaredObservedGap.objects.filter(
+        office=office,
+        status=GapStatus.OPEN,
+        provider__archived_at__isnull=True,
+        audit=Subquery(newest_audit),
+        response=Subquery(newest_response),
     )
 
 

@@ -14,14 +14,16 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from balise.members.models import Provider
 from balise.offices.models import Office
 
+from . import gaps
 from .checks import ProviderFacts, run_checks
 from .checks.base import Verdict
 from .fetcher import FetchResult, FetchSettings, fetch_all
@@ -251,20 +253,50 @@ def audit_provider(*, provider: Provider, user=None) -> SiteAudit:
 # --------------------------------------------------------------------------- reading
 
 
-def latest_audits(office: Office) -> QuerySet[SiteAudit]:
-    """The newest audit of each active provider of the office, one SQL query, by name."""
+class AuditOrder(models.TextChoices):
+    NAME = "nom", _("par nom")
+    TO_FIX = "a-corriger", _("le plus à corriger d'abord")
+
+
+def latest_audits(
+    office: Office, *, gaps_only: bool = False, order: str = AuditOrder.NAME
+) -> QuerySet[SiteAudit]:
+    """The newest audit of each active provider of the office, one SQL query.
+
+    Each row carries ``open_gaps``: the declared-vs-observed gaps left to review for that
+    provider (:func:`balise.audits.gaps.open_gaps`). ``gaps_only`` keeps the providers
+    that have some; :attr:`AuditOrder.TO_FIX` puts first those with the most gaps, then
+    the most checks to improve or missing; otherwise by name.
+    """
     newest = (
         SiteAudit.objects.filter(provider=OuterRef("provider"))
         .order_by("-fetched_at", "-pk")
         .values("pk")[:1]
     )
-    return (
+    gap_count = (
+        gaps.open_gaps(office)
+        .filter(provider=OuterRef("provider"))
+        .values("provider")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    audits = (
         SiteAudit.objects.filter(
             office=office, provider__archived_at__isnull=True, pk=Subquery(newest)
         )
         .select_related("provider")
-        .order_by("provider__name", "provider__pk")
+        .annotate(open_gaps=Coalesce(Subquery(gap_count), 0))
     )
+    if gaps_only:
+        audits = audits.filter(open_gaps__gt=0)
+    if order == AuditOrder.TO_FIX:
+        return audits.order_by(
+            "-open_gaps",
+            (F("to_improve_count") + F("missing_count")).desc(),
+            "provider__name",
+            "provider__pk",
+        )
+    return audits.order_by("provider__name", "provider__pk")
 
 
 def current_run(office: Office) -> AuditRun | None:

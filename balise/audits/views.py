@@ -25,6 +25,19 @@ CHECK_LABELS = {entry.code: entry.label for entry in CHECKS}
 HISTORY_SIZE = 24
 
 
+class AuditFilterForm(forms.Form):
+    """The list's filter and order, read from the query string (works without JavaScript)."""
+
+    ecarts = forms.BooleanField(
+        label=gettext_lazy("Seulement les écarts déclaré / observé à vérifier"), required=False
+    )
+    tri = forms.ChoiceField(
+        label=gettext_lazy("Trier"),
+        choices=services.AuditOrder.choices,
+        required=False,
+    )
+
+
 class ScheduleForm(forms.Form):
     monthly = forms.BooleanField(
         label=gettext_lazy("Auditer à nouveau tous les sites chaque mois"), required=False
@@ -40,9 +53,17 @@ def _progress_context(run: AuditRun | None) -> dict:
 def audit_home(request: HttpRequest, office_slug: str) -> HttpResponse:
     access = office_access(request, office_slug)
     schedule = AuditSchedule.objects.filter(office=access.office).first()
+    filters = AuditFilterForm(request.GET)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
     context = {
         **_progress_context(services.current_run(access.office)),
-        "audits": services.latest_audits(access.office),
+        "filters": filters,
+        "audits": services.latest_audits(
+            access.office,
+            gaps_only=chosen.get("ecarts", False),
+            order=chosen.get("tri") or services.AuditOrder.NAME,
+        ),
+        "open_gap_count": gaps.open_gaps(access.office).count(),
         "provider_count": services.audited_providers(access.office).count(),
         "schedule": schedule,
         "schedule_form": ScheduleForm(initial={"monthly": bool(schedule and schedule.monthly)}),

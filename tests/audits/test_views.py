@@ -219,3 +219,91 @@ class TestGaps:
         assert client_for(reader).post(decide, {"status": "confirmed"}).status_code == 403
         gap.refresh_from_db()
         assert gap.status == "open"
+
+
+@pytest.mark.django_db
+class TestGapsInTheList:
+    """The audits list counts the gaps left to review, filters and sorts by them."""
+
+    def _provider(self, office, name, *, gaps: int, to_improve: int = 0):
+        """A provider whose latest audit and diagnostic leave ``gaps`` open gaps; an older
+        audit keeps open rows of its own, a decided gap does not count."""
+        from balise.audits.models import DeclaredObservedGap, GapStatus
+        from tests.diagnostics.factories import CampaignFactory, ResponseFactory
+
+        provider = ProviderFactory(office=office, name=name, website="https://site.example/")
+        response = ResponseFactory(
+            campaign=CampaignFactory(office=office),
+            provider=provider,
+            completed_at=timezone.now(),
+        )
+        older, latest = (
+            SiteAudit.objects.create(
+                office=office,
+                provider=provider,
+                url=provider.website,
+                fetched_at=timezone.now() - timezone.timedelta(days=days),
+                to_improve_count=to_improve,
+            )
+            for days in (40, 1)
+        )
+        for index in range(gaps):
+            for audit in (older, latest):
+                DeclaredObservedGap.objects.create(
+                    office=office, provider=provider, response=response, audit=audit, code=index
+                )
+        DeclaredObservedGap.objects.create(
+            office=office,
+            provider=provider,
+            response=response,
+            audit=latest,
+            code="decided",
+            status=GapStatus.DISMISSED,
+        )
+        return provider
+
+    @staticmethod
+    def _rows(client, office, query=""):
+        from selectolax.lexbor import LexborHTMLParser
+
+        page = LexborHTMLParser(client.get(url("home", office) + query).content.decode())
+        return [
+            (row.css_first("th").text(strip=True), row.css("td")[0].text(strip=True))
+            for row in page.css(".audit-table tbody tr")
+        ]
+
+    def test_gaps_are_counted_filtered_and_sorted(self, client_for, reader, office):
+        self._provider(office, "Abbaye", gaps=1, to_improve=5)
+        self._provider(office, "Bergerie", gaps=0, to_improve=9)
+        self._provider(office, "Camping", gaps=3)
+        self._provider(office, "Domaine", gaps=1, to_improve=7)
+        client = client_for(reader)
+
+        by_name = self._rows(client, office)
+        assert [name for name, _ in by_name] == ["Abbaye", "Bergerie", "Camping", "Domaine"]
+        assert by_name[2] == ("Camping", "3 écarts— Camping")  # text(strip=True) of each node
+        assert by_name[1] == ("Bergerie", "—aucun")
+        assert (
+            "5 écarts entre ce que les prestataires ont déclaré"
+            in client.get(url("home", office)).content.decode()
+        )
+
+        to_fix = self._rows(client, office, "?tri=a-corriger")
+        assert [name for name, _ in to_fix] == ["Camping", "Domaine", "Abbaye", "Bergerie"]
+        only = self._rows(client, office, "?ecarts=on&tri=a-corriger")
+        assert [name for name, _ in only] == ["Camping", "Domaine", "Abbaye"]
+        # A value out of the list is ignored, not an error.
+        assert len(self._rows(client, office, "?tri=nimporte")) == 4
+
+    def test_gaps_do_not_add_queries(self, client_for, animator, office):
+        client = client_for(animator)
+        self._provider(office, "Abbaye", gaps=2)
+        one = _home_queries(client, office)
+        self._provider(office, "Bergerie", gaps=3)
+        self._provider(office, "Camping", gaps=1)
+        assert _home_queries(client, office) == one
+
+    def test_the_gaps_come_first_on_the_providers_audit_page(self, client_for, reader, office):
+        provider, _model = TestGaps()._gap(office)
+        page = client_for(reader).get(url("provider_audit", office, provider.pk)).content.decode()
+        assert page.index('id="h-gaps"') < page.index('id="h-latest"')
