@@ -34,6 +34,7 @@ from .forms import (
     TokenCreateForm,
 )
 from .models import Membership, Network, Role, User
+from .next_steps import next_steps
 
 # The password step leaves this in the session for the code step; it is valid for a few
 # minutes and only for the code step (the user is not logged in before the code).
@@ -160,6 +161,7 @@ def office_home(request: HttpRequest, office_slug: str) -> HttpResponse:
             for row in by_category
         ],
         "recent_imports": ImportBatch.objects.filter(office=access.office)[:5],
+        "next": next_steps(access.office),
     }
     return render(request, "offices/home.html", context)
 
