@@ -192,25 +192,31 @@ def dashboard(request: HttpRequest, office_slug: str, campaign_id: int) -> HttpR
     return _dashboard(request, access, campaign, campaigns)
 
 
+def network_year(request: HttpRequest, network) -> tuple[list[int], int | None]:
+    """The years the network's offices ran campaigns, and the one asked for in the query
+    string (``?annee=``), None for the latest campaign of each office."""
+    years = network_study.years(network)
+    raw = request.GET.get("annee", "")
+    return years, int(raw) if raw.isdigit() and int(raw) in years else None
+
+
 @login_required
 def network_home(request: HttpRequest, network_slug: str) -> HttpResponse:
     """Each member office side by side on the shared core (coordinators only, 404 else)."""
     network = network_access(request, network_slug)
-    years = network_study.years(network)
-    year = None
-    raw = request.GET.get("annee", "")
-    if raw.isdigit() and int(raw) in years:
-        year = int(raw)
+    years, year = network_year(request, network)
     comparison = network_study.build_network_study(network, year=year)
     return render(
         request,
         "insights/network.html",
         {
             "network": network,
+            "current_network": network,
             "study": comparison,
             "tables": [present(table) for table in comparison.tables],
             "years": years,
             "year": year,
+            "query": f"annee={year}" if year else "",
             **_labels(),
             "title": _("Réseau %(name)s") % {"name": network.name},
         },

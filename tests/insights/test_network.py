@@ -156,10 +156,52 @@ def test_network_page_queries_are_constant(
     client = client_for(coordinator)
     url = reverse("network:home", args=[network.slug])
     # On PostgreSQL: a savepoint with "SET LOCAL jit = off" (aggregates.analytic_reads).
-    queries = 10 + (3 if connection.vendor == "postgresql" else 0)
+    # One of them lists the coordinator's own offices in the navigation.
+    queries = 11 + (3 if connection.vendor == "postgresql" else 0)
     with django_assert_num_queries(queries):
         client.get(url)
     third = OfficeFactory(slug="troisieme", name="Troisième office", network=network)
     respondents(make_campaign(third, name="Troisième 2026"), 5)
     with django_assert_num_queries(queries):
         client.get(url)
+
+
+def test_coordinator_finds_the_navigation_and_the_exports(
+    client_for, network, coordinator, campaigns
+):
+    page = client_for(coordinator).get(reverse("network:home", args=[network.slug]) + "?annee=2025")
+    html = page.content.decode()
+    assert 'aria-label="Navigation principale"' in html
+    assert reverse("network:export_xlsx", args=[network.slug]) + "?annee=2025" in html
+    assert reverse("network:export_csv", args=[network.slug]) + "?annee=2025" in html
+
+
+def test_the_comparison_downloads_as_a_spreadsheet_of_aggregates(
+    client_for, network, coordinator, campaigns
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client = client_for(coordinator)
+    response = client.get(reverse("network:export_xlsx", args=[network.slug]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="reseau-reseau-sud-dernieres-campagnes.xlsx"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    workbook = load_workbook(BytesIO(response.content))
+    study = build_network_study(network)
+    # A summary, then the page's tables; never the answers of a provider.
+    assert len(workbook.sheetnames) == 1 + len(study.tables)
+    participation = workbook.worksheets[1]
+    rows = {row[0]: row for row in participation.iter_rows(min_row=3, values_only=True)}
+    ours = rows["Office de tourisme du Haut-Vallon — Haut-Vallon 2026"]
+    assert ours[1:3] == (6, 6)
+    theirs = rows["Office de tourisme de l'Autre-Rive — Autre-Rive 2026"]
+    assert theirs[1] == "masqué (< 5)"  # 3 responses: masked, as on the page
+
+    csv = client.get(reverse("network:export_csv", args=[network.slug]) + "?annee=2025")
+    assert csv["Content-Disposition"] == 'attachment; filename="reseau-reseau-sud-2025.csv"'
+    text = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert "Autre-Rive 2025" in text and "Haut-Vallon 2026" not in text
