@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from balise.api.urls import api
@@ -25,5 +28,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("sante/", health.health, name="health"),
+    # Browsers ask for /favicon.ico where a page names no icon (the admin, the API docs).
+    # Lazy: the static file's hashed name is only known once the app is loaded.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("balise/favicon.ico"))),
 ]
 # Media files (uploaded import files) are never served: they hold members' personal data.
