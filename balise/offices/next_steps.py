@@ -13,7 +13,8 @@ from django.db.models import Count, ExpressionWrapper, F, IntegerField, OuterRef
 from django.utils import timezone
 
 from balise.audits.gaps import open_gaps
-from balise.diagnostics import services as diagnostics
+from balise.diagnostics.followup import participation, providers_to_phone
+from balise.diagnostics.invitation_mail import due_reminders
 from balise.diagnostics.models import Campaign, CampaignStatus
 from balise.members.models import ImportBatch
 from balise.workshops.models import RegistrationStatus, Session, SessionStatus
@@ -53,14 +54,14 @@ class NextSteps:
 
 
 def _campaign_progress(campaign: Campaign) -> CampaignProgress:
-    overall = diagnostics.participation(campaign).overall
+    overall = participation(campaign).overall
     return CampaignProgress(
         campaign=campaign,
         completed=overall.completed,
         total=overall.total,
         rate=overall.rate,
-        to_remind=diagnostics.due_reminders(campaign).count(),
-        to_phone=diagnostics.providers_to_phone(campaign).count(),
+        to_remind=due_reminders(campaign).count(),
+        to_phone=providers_to_phone(campaign).count(),
     )
 
 
