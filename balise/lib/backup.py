@@ -381,6 +381,8 @@ def unpacked_sqlite(archive: Path):
             ).fetchone()
         except sqlite3.DatabaseError as error:
             raise _corrupt(archive, str(error)) from None
+        except MemoryError:  # SQLite answers "out of memory" on some damaged page layouts
+            raise _corrupt(archive, _("base de données endommagée")) from None
         except UnicodeDecodeError:  # SQLite's own message quotes the damaged bytes
             raise _corrupt(archive, _("base de données endommagée")) from None
         finally:
