@@ -11,7 +11,14 @@ from django.core.management import CommandError, call_command
 from balise.demo.builder import build_demo, demo_logins
 from balise.demo.providers import generate_directory
 from balise.demo.territory import DEMO_PASSWORD, HAUT_VALLON, NETWORK
-from balise.members.models import Category, Commune, MembershipStatus, Provider, normalize_name
+from balise.members.models import (
+    Category,
+    Commune,
+    MembershipStatus,
+    Provider,
+    normalize_name,
+    search_text,
+)
 from balise.offices.models import Membership, Office, Role
 from tests.factories import OfficeFactory
 
@@ -88,8 +95,9 @@ def test_demo_builds_a_realistic_territory(settings):
     members = providers.filter(membership_status=MembershipStatus.MEMBER)
     assert set(members.values_list("membership_year", flat=True)) <= {2024, 2025, 2026}
 
-    for provider in providers:
+    for provider in providers.select_related("commune"):
         assert provider.normalized_name == normalize_name(provider.name)
+        assert provider.search_text == search_text(provider)
         domain = provider.email.rpartition("@")[2]
         assert not provider.email or domain in WEBMAILS or domain.endswith(".example")
         assert not provider.phone or provider.phone[:5] in {"+33 4", "+33 6", "+33 7"}

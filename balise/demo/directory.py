@@ -12,7 +12,6 @@ from balise.members.models import (
     Provider,
     ProviderSourceId,
     Tag,
-    normalize_name,
 )
 from balise.offices.models import Office
 
@@ -43,8 +42,8 @@ def save_directory(office: Office, spec: OfficeSpec, drafts: list[ProviderDraft]
     """Write ``drafts`` as ``office``'s providers, with labels, tags and SIT ids.
 
     Side effects: creates the communes and labels it needs (shared), the office's tags,
-    then the providers and their links in bulk. Providers' ``save()`` is bypassed, so the
-    normalised name is computed here.
+    then the providers and their links in bulk. Providers' ``save()`` is bypassed, so their
+    derived columns (sort name, search text) are computed here.
     """
     communes = ensure_communes(spec.communes)
     labels = ensure_labels()
@@ -53,39 +52,38 @@ def save_directory(office: Office, spec: OfficeSpec, drafts: list[ProviderDraft]
     )
     tags = {tag.name: tag for tag in Tag.objects.filter(office=office)}
 
-    providers = Provider.objects.bulk_create(
-        [
-            Provider(
-                office=office,
-                name=d.name,
-                normalized_name=normalize_name(d.name),
-                legal_name=d.legal_name,
-                category=d.category,
-                description=d.description,
-                address=d.address,
-                postal_code=d.commune.postal_code,
-                city=d.commune.name,
-                commune=communes[d.commune.insee_code],
-                latitude=d.latitude,
-                longitude=d.longitude,
-                contact_name=d.contact_name,
-                email=d.email,
-                phone=d.phone,
-                website=d.website,
-                social_links=d.social_links,
-                classification=d.classification,
-                membership_status=d.membership_status,
-                membership_year=d.membership_year,
-                marketing_consent=d.marketing_consent,
-                marketing_consent_at=d.marketing_consent_at,
-                marketing_consent_source=d.marketing_consent_source,
-                notes=d.notes,
-                archived_at=d.archived_at,
-            )
-            for d in drafts
-        ],
-        batch_size=500,
-    )
+    drafted = [
+        Provider(
+            office=office,
+            name=d.name,
+            legal_name=d.legal_name,
+            category=d.category,
+            description=d.description,
+            address=d.address,
+            postal_code=d.commune.postal_code,
+            city=d.commune.name,
+            commune=communes[d.commune.insee_code],
+            latitude=d.latitude,
+            longitude=d.longitude,
+            contact_name=d.contact_name,
+            email=d.email,
+            phone=d.phone,
+            website=d.website,
+            social_links=d.social_links,
+            classification=d.classification,
+            membership_status=d.membership_status,
+            membership_year=d.membership_year,
+            marketing_consent=d.marketing_consent,
+            marketing_consent_at=d.marketing_consent_at,
+            marketing_consent_source=d.marketing_consent_source,
+            notes=d.notes,
+            archived_at=d.archived_at,
+        )
+        for d in drafts
+    ]
+    for provider in drafted:
+        provider.refresh_derived()
+    providers = Provider.objects.bulk_create(drafted, batch_size=500)
     if providers and providers[0].pk is None:  # databases that do not return ids
         by_name = dict(Provider.objects.filter(office=office).values_list("normalized_name", "pk"))
         for provider in providers:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
-from .models import Commune, normalize_name
+from .models import SAINT_ABBREVIATIONS, Commune, normalize_name
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "communes.csv.gz"
 
@@ -43,7 +43,6 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "communes.csv.gz"
 KINDS = ("", "arrondissement", "deleguee", "associee", "ancienne", "ancien-nom", "acheminement")
 
 _ARTICLES = frozenset({"le", "la", "les", "l"})
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 # "Châteauneuf-s-Loire", "Saint-Symphorien-ss-Chomérac": La Poste's short forms, never
 # the first word of a name.
 _INNER_ABBREVIATIONS = {"s": "sur", "ss": "sous"}
@@ -70,7 +69,7 @@ def commune_key(name: str, *, exact: bool = False) -> str:
     if not exact and len(words) > 1 and words[0] in _ARTICLES:
         words = words[1:]
     words = [
-        _ABBREVIATIONS.get(word) or (index and _INNER_ABBREVIATIONS.get(word)) or word
+        SAINT_ABBREVIATIONS.get(word) or (index and _INNER_ABBREVIATIONS.get(word)) or word
         for index, word in enumerate(words)
     ]
     return "".join(words)

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Commune, Label, MembershipStatus, Provider, Tag
+from .models import Category, Commune, Label, MembershipStatus, Provider, Tag, normalize_name
 
 
 class ProviderFilterForm(forms.Form):
@@ -121,8 +121,20 @@ class ProviderFilterForm(forms.Form):
 
     @property
     def active_count(self) -> int:
-        """How many filters are in use, for the "N filtres actifs" hint."""
+        """How many filters narrow the list, for the "N filtres actifs" hint: exactly those
+        ``filter()`` applies (a search of punctuation only finds everything; "Site web :
+        Sans" is a filter although its value is False)."""
         if not self.is_bound:
             return 0
         self.is_valid()
-        return sum(1 for name, value in self.cleaned_data.items() if value not in (None, "", False))
+        return sum(
+            1
+            for name, value in self.cleaned_data.items()
+            if (
+                bool(normalize_name(value))
+                if name == "q"
+                else value is not None
+                if name == "has_website"
+                else value not in (None, "", False)
+            )
+        )

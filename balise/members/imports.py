@@ -40,6 +40,7 @@ from .importers.columns import FIELD_LABELS, MAPPABLE_FIELD_NAMES, MAPPABLE_FIEL
 from .importers.matching import Directory, chunks
 from .importers.spreadsheet import open_table, records_from_table
 from .models import (
+    SEARCHED_FIELDS,
     Category,
     Commune,
     ImportBatch,
@@ -594,9 +595,9 @@ def apply_import(
     for row in active:
         if row.action == "create":
             provider = Provider(office=office, **row.values)
-            provider.normalized_name = normalize_name(provider.name)
             if row.commune_code:
                 provider.commune = communes.get(row.commune_code)
+            provider.refresh_derived()
             if provider.marketing_consent:
                 provider.marketing_consent_at = now
                 provider.marketing_consent_source = consent_source
@@ -607,12 +608,11 @@ def apply_import(
         changed = set(row.values)
         for name, value in row.values.items():
             setattr(provider, name, value)
-        if "name" in changed:
-            provider.normalized_name = normalize_name(provider.name)
-            changed.add("normalized_name")
         if row.commune_code and row.commune_code in communes:
             provider.commune = communes[row.commune_code]
             changed.add("commune")
+        if changed & SEARCHED_FIELDS:
+            changed.update(provider.refresh_derived())
         if "marketing_consent" in changed:
             provider.marketing_consent_at = now if provider.marketing_consent else None
             provider.marketing_consent_source = consent_source if provider.marketing_consent else ""

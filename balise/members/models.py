@@ -26,6 +26,31 @@ def normalize_name(value: str) -> str:
     return _NOT_ALPHANUMERIC.sub(" ", value).strip()
 
 
+# How French writes "Saint" short, in names of places and of businesses alike.
+SAINT_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+
+
+def search_text(provider) -> str:
+    """What the directory search reads of a provider: name, legal name, locality, postal
+    code, commune (name and INSEE code) and e-mail, normalised, with "St" spelt "saint".
+
+    "Gîte St-Jean" in Malbosc-des-Cévennes → "gite saint jean … malbosc des cevennes 30609 …".
+    Takes any Provider instance, a migration's historical one included.
+    """
+    commune = provider.commune if provider.commune_id else None
+    parts = (
+        provider.name,
+        provider.legal_name,
+        provider.city,
+        provider.postal_code,
+        commune.name if commune else "",
+        commune.insee_code if commune else "",
+        provider.email,
+    )
+    words = normalize_name(" ".join(part for part in parts if part)).split()
+    return " ".join(SAINT_ABBREVIATIONS.get(word, word) for word in words)
+
+
 class Category(models.TextChoices):
     HOTEL = "hotel", _("Hôtel")
     CAMPSITE = "camping", _("Camping")
@@ -119,6 +144,17 @@ class Commune(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save; a commune renamed (in the admin) renames it in its providers' search text."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:
+            providers = list(self.providers.all())
+            for provider in providers:
+                provider.commune = self
+                provider.refresh_derived()
+            Provider.objects.bulk_update(providers, ["search_text"], batch_size=500)
+
     @property
     def department(self) -> str:
         code = self.insee_code
@@ -185,17 +221,26 @@ class ProviderQuerySet(models.QuerySet):
         )
 
     def search(self, text: str):
-        """Match words of ``text`` against names, commune and email (accent-insensitive)."""
-        qs = self
-        for word in normalize_name(text).split():
-            qs = qs.filter(
-                Q(normalized_name__contains=word)
-                | Q(legal_name__icontains=word)
-                | Q(city__icontains=word)
-                | Q(commune__name__icontains=word)
-                | Q(email__icontains=word)
-            )
-        return qs
+        """Providers with every word of ``text`` in their search text, or ``text`` as SIT id.
+
+        The search text (``Provider.search_text``) holds the name, legal name, locality,
+        postal code, commune (name and INSEE code) and e-mail, without accents or case:
+        "cevennes" finds "Malbosc-des-Cévennes", a commune's full name finds all its
+        providers, "st" finds "Saint" too. Words match anywhere in a word ("gît" while
+        typing "gîte"). One column, plain LIKE: the same answers on SQLite and PostgreSQL.
+        """
+        words = normalize_name(text).split()
+        if not words:
+            return self
+        condition = Q()
+        for word in words:
+            match = Q(search_text__contains=word)
+            if word in SAINT_ABBREVIATIONS:
+                match |= Q(search_text__contains=SAINT_ABBREVIATIONS[word])
+            condition &= match
+        # Not correlated: the database reads the few matching ids once, not once per row.
+        sit_id = ProviderSourceId.objects.filter(external_id=text.strip()).values("provider_id")
+        return self.filter(condition | Q(pk__in=sit_id))
 
 
 class Provider(models.Model):
@@ -205,6 +250,8 @@ class Provider(models.Model):
     name = models.CharField(_("nom commercial"), max_length=200)
     legal_name = models.CharField(_("raison sociale"), max_length=200, blank=True)
     normalized_name = models.CharField(max_length=200, editable=False, db_index=True)
+    # Derived from the columns in SEARCHED_FIELDS by refresh_derived(); see search().
+    search_text = models.TextField(editable=False, default="")
     category = models.CharField(
         _("catégorie"), max_length=30, choices=Category.choices, default=Category.OTHER
     )
@@ -290,11 +337,22 @@ class Provider(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.normalized_name = normalize_name(self.name)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "normalized_name"}
+        if update_fields is None:
+            self.refresh_derived()
+        elif SEARCHED_FIELDS.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, *self.refresh_derived()}
         super().save(*args, **kwargs)
+
+    def refresh_derived(self) -> list[str]:
+        """Recompute the sort name and the search text from the columns they come from.
+
+        ``save()`` calls it; code writing providers in bulk (imports, demo) calls it on each
+        instance and saves the columns it returns. Reads the commune when not loaded yet.
+        """
+        self.normalized_name = normalize_name(self.name)
+        self.search_text = search_text(self)
+        return ["normalized_name", "search_text"]
 
     def clean(self):
         """One way of writing phones everywhere (forms, API, imports): "+33 4 66 12 34 56".
@@ -333,6 +391,12 @@ class Provider(models.Model):
         self.save(update_fields=["archived_at", "updated_at"])
 
 
+# The columns search_text is made of ("commune_id" when a caller names the column).
+SEARCHED_FIELDS = frozenset(
+    {"name", "legal_name", "city", "postal_code", "commune", "commune_id", "email"}
+)
+
+
 class ProviderSourceId(models.Model):
     """The provider's identifier in a regional database (SIT), used to match re-imports."""
 
@@ -344,6 +408,8 @@ class ProviderSourceId(models.Model):
     class Meta:
         verbose_name = _("identifiant SIT")
         verbose_name_plural = _("identifiants SIT")
+        # The directory search looks a typed SIT id up across the office's sources.
+        indexes = [models.Index(fields=["external_id"], name="source_id_external_id")]
         constraints = [
             models.UniqueConstraint(
                 fields=["office", "source", "external_id"], name="unique_source_id_per_office"

@@ -7,9 +7,9 @@ The score rows (Answer, AxisScore, FiredRecommendation) are derived from a respo
 rewritten with it: they are not followed.
 
 Left out on purpose (see docs): bookkeeping columns (``updated_at``, ``created_at``,
-``normalized_name``, reminder stamps), the invitation mailing stamps (one mailing would
-write one entry per provider), the personal link's secret key (only the fact that it
-changed is kept), and the people's names and e-mails on workshop registrations.
+``normalized_name``, ``search_text``, reminder stamps), the invitation mailing stamps (one
+mailing would write one entry per provider), the personal link's secret key (only the fact
+that it changed is kept), and the people's names and e-mails on workshop registrations.
 
 Bulk writes (``bulk_create``, ``bulk_update``, ``QuerySet.update``) send no signal and
 are not logged: the member import, the invitation panel and the score rows use them.
@@ -56,7 +56,7 @@ def hide(_value: str) -> str:
 
 OPTIONS: dict[type[Model], dict] = {
     Provider: {
-        "exclude_fields": ["office", "normalized_name", "created_at", "updated_at"],
+        "exclude_fields": ["office", "normalized_name", "search_text", "created_at", "updated_at"],
         "m2m_fields": {"labels", "tags"},
     },
     Campaign: {"exclude_fields": ["office", "created_at"]},

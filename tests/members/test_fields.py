@@ -19,7 +19,14 @@ def test_every_column_of_a_provider_is_declared():
     declared = {f.name for f in PROVIDER_FIELDS if f.kind in (Kind.COLUMN, Kind.NAMES)}
     assert declared <= model
     # The commune is declared as its INSEE code, the social links one network at a time.
-    assert model - declared == {"id", "office", "normalized_name", "commune", "social_links"}
+    assert model - declared == {
+        "id",
+        "office",
+        "normalized_name",
+        "search_text",
+        "commune",
+        "social_links",
+    }
 
 
 @pytest.mark.django_db
