@@ -22,7 +22,7 @@ def fill_search_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0002_initial"),
+        ("members", "0003_import_jobs"),
     ]
 
     operations = [
