@@ -72,20 +72,20 @@ def test_animatrice_takes_the_attendance_on_a_tablet(tablet, session):
     expect(counts).to_contain_text("3 à pointer")
 
     # Touch targets are at least 44 px high.
-    present_anne = page.get_by_role("group", name="Présence de Anne Auberge").get_by_text("Présent")
+    present_anne = page.get_by_role("group", name="Présence : Anne Auberge").get_by_text("Présent")
     box = present_anne.bounding_box()
     assert box is not None and box["height"] >= 44
 
     present_anne.tap()
     expect(counts).to_contain_text("1 présents")
-    page.get_by_role("group", name="Présence de Bruno Camping").get_by_text("Absent").tap()
+    page.get_by_role("group", name="Présence : Bruno Camping").get_by_text("Absent").tap()
     expect(counts).to_contain_text("1 absents")
     expect(counts).to_contain_text("1 à pointer")
     attended = dict(Registration.objects.values_list("name", "attended"))
     assert attended == {"Anne Auberge": True, "Bruno Camping": False, "Chloé Gîte": None}
 
     # The whole sheet can be saved too (the path without JavaScript).
-    page.get_by_role("group", name="Présence de Chloé Gîte").get_by_text("Présent").tap()
+    page.get_by_role("group", name="Présence : Chloé Gîte").get_by_text("Présent").tap()
     page.get_by_role("button", name="Enregistrer la feuille").click()
     expect(page.get_by_role("status").first).to_contain_text("Feuille d'émargement enregistrée")
     expect(counts).to_contain_text("2 présents")
@@ -94,7 +94,7 @@ def test_animatrice_takes_the_attendance_on_a_tablet(tablet, session):
     page.get_by_role("textbox", name="Nom", exact=True).fill("Denis Ferme")
     page.get_by_role("textbox", name="E-mail", exact=True).fill("denis@ferme.example")
     page.get_by_role("button", name="Ajouter comme présent").click()
-    expect(page.get_by_role("group", name="Présence de Denis Ferme")).to_be_visible()
+    expect(page.get_by_role("group", name="Présence : Denis Ferme")).to_be_visible()
     expect(counts).to_contain_text("3 présents")
     assert_accessible(page)
     # Nothing scrolls sideways on the tablet.

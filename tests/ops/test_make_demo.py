@@ -16,7 +16,12 @@ def make_demo(tmp_path, *args: str, **env: str) -> str:
     """What ``make demo`` runs, with a stand-in ``balise`` that prints the site address
     each of its commands (migrate, demo, db_worker, runserver) would use."""
     stub = tmp_path / "balise"
-    stub.write_text('#!/bin/sh\necho "$1 uses ${BALISE_SITE_URL:-the default}"\n')
+    # runserver lingers a moment, as the real one does, so the worker started beside it in
+    # the background has printed before the Makefile's trap stops both.
+    stub.write_text(
+        '#!/bin/sh\necho "$1 uses ${BALISE_SITE_URL:-the default}"\n'
+        'if [ "$1" = runserver ]; then sleep 1; fi\n'
+    )
     stub.chmod(0o755)
     environment = {k: v for k, v in os.environ.items() if k != "BALISE_SITE_URL"} | env
     result = subprocess.run(
